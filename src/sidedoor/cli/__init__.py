@@ -1,0 +1,25 @@
+"""The ``sidedoor`` command line: one sub-command group per domain concept."""
+
+from __future__ import annotations
+
+import typer
+
+from sidedoor.cli import data as data_cmd
+from sidedoor.cli import reproduce as reproduce_cmd
+from sidedoor.cli import rules as rules_cmd
+from sidedoor.cli import run as run_cmd
+
+app = typer.Typer(
+    name="sidedoor",
+    help="How Japan's institutions turn legal entrants into unauthorized overstayers.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(data_cmd.app, name="data", help="The official statistics shipped with sidedoor.")
+app.add_typer(rules_cmd.app, name="rules", help="Legal statuses and dated policy rules.")
+run_cmd.register(app)
+reproduce_cmd.register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,23 @@
+"""`sidedoor reproduce`: the main job behind `make reproduce` (writes report/)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def reproduce(
+        output: Path = typer.Option(Path("report"), "--output", "-o", help="Report folder."),
+    ) -> None:
+        """Write the report (figures and tables) and print where it is."""
+        from sidedoor.report import write_report
+
+        console = Console()
+        written = write_report(output, console=console)
+        console.print(f"[bold green]Report written to {output.resolve()}[/]")
+        for path in written:
+            console.print(f"  {path}")
