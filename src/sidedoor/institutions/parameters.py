@@ -322,9 +322,7 @@ def load_parameters(paths: Iterable[Path] | None = None) -> ParameterSet:
     """Load the shipped parameter files (institutions and engine behaviour) or given files."""
     if paths is None:
         files = sorted(PARAMETER_DIR.glob("*.yaml"))
-        behaviour = Path(__file__).parents[1] / "engine" / "behaviour.yaml"
-        if behaviour.exists():
-            files.append(behaviour)
+        files += sorted((Path(__file__).parents[1] / "engine").glob("*.yaml"))
     else:
         files = [Path(p) for p in paths]
     params: list[Parameter] = []
