@@ -49,7 +49,7 @@ BOUNDED_UNITS: dict[str, tuple[float, float]] = {
 KNOWN_UNITS = {
     "rate", "monthly_hazard", "share", "bool", "months", "years", "JPY", "JPY_per_month",
     "persons", "persons_per_year", "ratio", "multiplier", "hours_per_week", "log_odds",
-    "elasticity", "category", "per_year",
+    "elasticity", "category", "per_year", "count",
 }
 
 
@@ -167,7 +167,7 @@ def check_value(param: Parameter, value: Any) -> None:
     if low is not None and not low <= value <= high:
         raise ValueError(f"{param.name}: {param.unit} must lie in [{low}, {high}], got {value}")
     if param.unit in {"months", "years", "JPY", "JPY_per_month", "persons", "persons_per_year",
-                      "hours_per_week", "multiplier", "ratio"} and value < 0:
+                      "hours_per_week", "multiplier", "ratio", "count"} and value < 0:
         raise ValueError(f"{param.name}: {param.unit} cannot be negative, got {value}")
 
 
