@@ -8,6 +8,7 @@ from sidedoor.cli import data as data_cmd
 from sidedoor.cli import reproduce as reproduce_cmd
 from sidedoor.cli import rules as rules_cmd
 from sidedoor.cli import run as run_cmd
+from sidedoor.cli import runs as runs_cmd
 
 app = typer.Typer(
     name="sidedoor",
@@ -17,6 +18,7 @@ app = typer.Typer(
 )
 app.add_typer(data_cmd.app, name="data", help="The official statistics shipped with sidedoor.")
 app.add_typer(rules_cmd.app, name="rules", help="Legal statuses and dated policy rules.")
+app.add_typer(runs_cmd.app, name="runs", help="Stored runs (DuckDB).")
 run_cmd.register(app)
 reproduce_cmd.register(app)
 
