@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sidedoor.timeline import month_dates
 
 PARAMETER_DIR = Path(__file__).with_name("parameters")
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Provenance = Literal["data", "paper", "assumption", "calibrated"]
 
@@ -188,7 +189,8 @@ def _parse_values(raw: Any) -> list[dict[str, Any]]:
 def load_file(path: Path) -> list[Parameter]:
     """Load one parameter file; every error names the file, the key and the reason."""
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # CSafeLoader: same safe subset of YAML (no object construction), ~10x faster.
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise ParameterError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(doc, Mapping) or not isinstance(doc.get("parameters"), Mapping):

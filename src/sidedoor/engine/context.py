@@ -1,0 +1,235 @@
+"""One simulated month: the rules in force (evaluated once), the behaviour parameters, and
+the single place where agents change status (so every change is counted in the flow table).
+
+Why one ``move``: population accounting (entries - exits = change in stock, per status) holds
+by construction only if no process writes ``status`` directly. ``move`` also stamps the
+status-at-overstay, which the official "status at the time of overstay" tables need.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from sidedoor.engine import draws
+from sidedoor.engine.population import NEVER, Population
+from sidedoor.institutions import rules
+from sidedoor.institutions.parameters import ParameterSet
+from sidedoor.institutions.statuses import Status
+from sidedoor.nationalities import Nationality
+
+N_STATUS = len(Status)
+OUTSIDE = N_STATUS  # "from" code of entries (flow table only)
+N_CODES = N_STATUS + 1
+MECHANISMS = ("none", "M1", "M2", "M3", "M4", "M5", "M6", "M7", "M8")
+N_NAT = len(Nationality)
+COUNTERS = (
+    "interns_disappeared", "asylum_applications", "asylum_recognized", "spr_granted",
+    "deportations", "departure_orders", "deported",
+)
+
+
+def status_mask(codes) -> np.ndarray:
+    """Lookup table ``mask[status]`` -> bool; ``mask[pop.status[idx]]`` is a fast ``np.isin``."""
+    mask = np.zeros(256, dtype=bool)
+    mask[np.asarray([int(c) for c in codes], dtype=np.intp)] = True
+    return mask
+
+
+def behaviour_table(params: ParameterSet, months: list[dt.date]) -> dict[str, object]:
+    """Behaviour parameters by short name: a constant, or an array over months if dated."""
+    table: dict[str, object] = {}
+    for p in params:
+        if not p.name.startswith("behaviour."):
+            continue
+        short = p.name[len("behaviour."):]
+        if short.startswith("origin_income_ratio_"):
+            # Incomes change smoothly: log-linear interpolation between the dated values.
+            xs = np.array([v.start.year + (v.start.month - 1) / 12 for v in p.values])
+            ys = np.log([float(v.value) for v in p.values])
+            t = np.array([d.year + (d.month - 1) / 12 for d in months])
+            table[short] = list(np.exp(np.interp(t, xs, ys)))
+        elif len(p.values) == 1 and p.starts[0] <= months[0]:
+            table[short] = p.values[0].value
+        else:
+            table[short] = [p.value_at(d) if d >= p.starts[0] else None for d in months]
+    return table
+
+
+def mechanism_code(name: str) -> int:
+    return MECHANISMS.index(name)
+
+
+@dataclass
+class Ledger:
+    """Flows (month, from, to, mechanism), running stock, named counters and sampled events."""
+
+    n_months: int
+    flows: np.ndarray = field(init=False)
+    stock: np.ndarray = field(init=False)
+    counters: dict[str, np.ndarray] = field(init=False)
+    events: list[tuple[np.ndarray, int, np.ndarray, int, int]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.flows = np.zeros((self.n_months, N_CODES, N_CODES, len(MECHANISMS)), dtype=np.int64)
+        self.stock = np.zeros(N_CODES, dtype=np.int64)
+        self.counters = {name: np.zeros((self.n_months, N_NAT), dtype=np.int64) for name in COUNTERS}
+
+
+class Month:
+    """Everything a process needs in month ``m``; scalar rules are evaluated once and cached."""
+
+    def __init__(self, m: int, date: dt.date, pop: Population, params: ParameterSet, ledger: Ledger,
+                 seed: int, scale: float, job_openings_ratio: float, state: dict, behaviour: dict):
+        self.m = m
+        self.date = date
+        self.pop = pop
+        self.params = params
+        self.ledger = ledger
+        self.seed = seed
+        self.scale = scale
+        self.job_openings_ratio = job_openings_ratio
+        self.state = state  # slowly moving engine state carried across months (broker reach)
+        self._rule_cache: dict[tuple, object] = {}
+        self.memo: dict[str, object] = {}
+        self._keys: dict[int, int] = {}
+        self.groups = None  # population.Groups, set by simulate at the start of the month
+        self.b = {k: (v[m] if isinstance(v, list) else v) for k, v in behaviour.items()}
+
+    # --- rules, once per month -----------------------------------------------------------
+    def rule(self, name: str, *args):
+        """Scalar rule ``rules.<name>(*args, date, params)``, evaluated once per month."""
+        k = (name, *args)
+        if k not in self._rule_cache:
+            self._rule_cache[k] = getattr(rules, name)(*args, self.date, self.params)
+        return self._rule_cache[k]
+
+    @cached_property
+    def enforcement(self) -> float:
+        return float(self.rule("enforcement_intensity"))
+
+    @cached_property
+    def region_factor(self) -> np.ndarray:
+        """Detection factor for [outside Tokyo, Tokyo area]: the array rule on its two values."""
+        return np.asarray(rules.region_detection_factor(np.array([False, True]), self.params, self.date), dtype=float)
+
+    @cached_property
+    def visa_exempt(self) -> np.ndarray:
+        return np.asarray(rules.visa_exempt(np.arange(N_NAT), self.date, self.params), dtype=bool)
+
+    @cached_property
+    def wage_table(self) -> np.ndarray:
+        """Monthly wage (JPY) by status this month (migration_industry.wage)."""
+        from sidedoor.engine.processes.migration_industry import wage
+
+        return np.array([wage(self, s) for s in range(N_STATUS)], dtype=np.float32)
+
+    @cached_property
+    def income_ratio(self) -> np.ndarray:
+        """Origin income relative to Japan, by nationality (behaviour assumption)."""
+        return np.array([self.b[f"origin_income_ratio_{n.name.lower()}"] for n in Nationality])
+
+    @cached_property
+    def asylum_work_value(self) -> float:
+        """Chance that a new application yields a work permit after the waiting period.
+
+        Computed with the rules themselves (``asylum_may_work`` for each screening category,
+        weighted by ``screening_category_shares``), so a reform of either moves incentives.
+        """
+        if self.rule("screening_active"):
+            shares = np.asarray(self.rule("screening_category_shares"), dtype=float)
+            cats = np.arange(4, dtype=np.int8)
+            ok = rules.asylum_may_work(np.full(4, 12), cats, np.ones(4, dtype=np.uint8), self.date, self.params)
+            return float(np.dot(shares, ok))
+        ok = rules.asylum_may_work(np.array([12]), np.array([-1], dtype=np.int8), np.array([1], dtype=np.uint8),
+                                   self.date, self.params)
+        return float(ok[0])
+
+    # --- drivers shared by several processes ------------------------------------------------
+    def pull(self, nationality: np.ndarray, network: np.ndarray | None = None) -> np.ndarray:
+        """Per-agent ``pull_table`` (see there), looked up by nationality."""
+        return self.pull_table(network is not None)[nationality]
+
+    def pull_table(self, with_network: bool = True) -> np.ndarray:
+        """Log multiplier of overstay propensities: wage gap, labour demand, network, deterrence.
+
+        Reference point: origin income 5% of Japan's, job-openings ratio 1, enforcement 1,
+        no co-national network (all elasticities from behaviour.yaml).
+        """
+        b = self.b
+        key = f"pull{with_network}"
+        if key in self.memo:
+            return self.memo[key]
+        gap = np.log(0.05 / self.income_ratio)
+        x = b["wage_gap_elasticity"] * gap
+        x = x + b["labour_demand_elasticity"] * np.log(max(self.job_openings_ratio, 0.05))
+        x = x - b["enforcement_deterrence"] * np.log(max(self.enforcement, 1e-3))
+        if with_network:
+            x = x + b["network_elasticity"] * np.log1p(self.network / 10000.0)
+        self.memo[key] = x
+        return x
+
+    @cached_property
+    def network(self) -> np.ndarray:
+        """Co-national overstayers (scale 1) at the start of the month."""
+        return self.state.get("overstayers_by_nationality", np.zeros(N_NAT)) / self.scale
+
+    def uniforms(self, idx: np.ndarray, stream: int) -> np.ndarray:
+        """Counter-based uniforms of agents ``idx`` for ``stream`` this month."""
+        k = self._keys.get(stream)
+        if k is None:
+            k = self._keys[stream] = draws.key(self.seed, self.m, int(stream))
+        return draws.uniforms(self.seed, self.pop.agent_id[idx], self.m, stream, k)
+
+    # --- the only way to change status ------------------------------------------------------
+    def move(self, idx: np.ndarray, to: Status, mechanism: str) -> None:
+        """Move agents ``idx`` to status ``to`` and count the flow under ``mechanism``."""
+        if idx.size == 0:
+            return
+        pop, to = self.pop, int(to)
+        frm = pop.status[idx]
+        counts = np.bincount(frm, minlength=N_STATUS)
+        mech = mechanism_code(mechanism)
+        self.ledger.flows[self.m, :N_STATUS, to, mech] += counts
+        self.ledger.stock[:N_STATUS] -= counts
+        self.ledger.stock[to] += idx.size
+        if to == Status.OVERSTAYER:
+            keep = (frm == Status.DETAINED) | (frm == Status.PROVISIONAL_RELEASE)
+            pop.status_at_overstay[idx] = np.where(keep & (pop.status_at_overstay[idx] != NEVER),
+                                                   pop.status_at_overstay[idx], frm)
+        self._log(idx, frm, to, mech)
+        pop.status[idx] = to
+        pop.status_start[idx] = self.m
+
+    def add(self, status: np.ndarray, mechanism: str, **values) -> slice:
+        """Instantiate entrants with statuses ``status`` (array; a flow from outside Japan)."""
+        status = np.asarray(status, dtype=np.uint8)
+        count = status.size
+        rows = self.pop.append(count, status=status, status_start=self.m, entry_month=self.m,
+                               ledger_month=self.m, **values)
+        if count:
+            mech = mechanism_code(mechanism)
+            counts = np.bincount(status, minlength=N_STATUS)
+            self.ledger.flows[self.m, OUTSIDE, :N_STATUS, mech] += counts
+            self.ledger.stock[:N_STATUS] += counts
+            if self.state.get("event_sample", 0.0) > 0:
+                idx = np.arange(rows.start, rows.stop)
+                for s in np.flatnonzero(counts):
+                    sel = idx[status == s]
+                    self._log(sel, np.full(sel.size, OUTSIDE, dtype=np.uint8), int(s), mech)
+        return rows
+
+    def count(self, name: str, idx: np.ndarray) -> None:
+        """Add agents ``idx`` to a named yearly series (by nationality)."""
+        if idx.size:
+            self.ledger.counters[name][self.m] += np.bincount(self.pop.nationality[idx], minlength=N_NAT)
+
+    def _log(self, idx, frm, to: int, mech: int) -> None:
+        if self.state.get("event_sample", 0.0) <= 0:
+            return
+        sel = self.pop.sampled[idx]
+        if sel.any():
+            self.ledger.events.append((self.pop.agent_id[idx][sel], self.m, np.asarray(frm)[sel], to, mech))

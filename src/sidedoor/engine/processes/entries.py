@@ -1,0 +1,120 @@
+"""Entries by channel and nationality (M1; §4.1, notes 4-8), with the initial population.
+
+Expected entries come from ``Inputs.inflows`` (already zero where ``channel_open`` is false
+and multiplied by ``border_inflow_factor``); the engine draws the integer count of each
+status's cell from a generator seeded by (seed, month, stream, status), scales by
+``--scale``, and gives every entrant a deterministic id from (entry month, status,
+nationality, rank) so the same person exists in a baseline and a reform run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sidedoor.engine import draws
+from sidedoor.engine.draws import Stream
+from sidedoor.engine.population import NEVER
+from sidedoor.engine.processes import migration_industry as industry
+from sidedoor.institutions.statuses import Status
+
+MECHANISM = "M1"
+SECTION = "§4.1"
+
+#: Initial overstayers' tenure is drawn uniformly over this many months before the start.
+INITIAL_TENURE_MONTHS = 48
+
+
+def permit_months(month, status: int) -> int:
+    """Length of a first permit in ``status`` (behaviour assumptions capped by the legal maximum)."""
+    b = month.b
+    if status == Status.COLLEGE_STUDENT and not month.rule("channel_open", Status.PRE_COLLEGE_STUDENT):
+        status = Status.PRE_COLLEGE_STUDENT  # language school first (2010 merger)
+    legal_max = month.rule("max_stay_months", Status(status))
+    if status == Status.TECHNICAL_INTERN:
+        return int(legal_max)
+    length = {
+        Status.PRE_COLLEGE_STUDENT: b["pre_college_months"],
+        Status.COLLEGE_STUDENT: b["college_months"],
+        Status.TRAINEE: b["trainee_months"],
+        Status.ENTERTAINER: b["entertainer_months"],
+    }.get(Status(status), b["renewable_permit_months"])
+    if legal_max:
+        length = min(length, legal_max)
+    return max(int(length), 1)
+
+
+def permit_table(month) -> np.ndarray:
+    """First-permit length by status this month (computed once per month)."""
+    if "permit_table" not in month.memo:
+        month.memo["permit_table"] = np.array(
+            [permit_months(month, s) if s != Status.OVERSTAYER else 0 for s in range(len(Status))])
+    return month.memo["permit_table"]
+
+
+def step(month, inputs) -> None:
+    """Instantiate this month's entrants into every open status (one batch per month)."""
+    expected = inputs.inflows[month.m] * month.scale  # (status, nationality)
+    cells_s, cells_n, cells_c = [], [], []
+    for status in np.flatnonzero(expected.sum(axis=1) > 0):
+        if status == Status.TEMPORARY_VISITOR:
+            continue  # visitors are thinned in visitors.py
+        rng = draws.cell_rng(month.seed, month.m, Stream.ENTRIES, int(status))
+        counts = rng.poisson(expected[status])
+        for nat in np.flatnonzero(counts):
+            cells_s.append(int(status))
+            cells_n.append(int(nat))
+            cells_c.append(int(counts[nat]))
+    enter(month, cells_s, cells_n, cells_c, kind=0, mechanism="M1")
+
+
+def enter(month, statuses, nationalities, counts, kind: int, mechanism: str,
+          status_at_overstay=None) -> slice:
+    """Add the persons of several (status, nationality) cells with deterministic ids."""
+    counts = np.asarray(counts, dtype=np.int64)
+    if counts.sum() == 0:
+        return slice(len(month.pop), len(month.pop))
+    ids = draws.cell_agent_ids(month.m, statuses, nationalities, counts, kind=kind)
+    status = np.repeat(np.asarray(statuses, dtype=np.uint8), counts)
+    values = {}
+    if status_at_overstay is not None:
+        values["status_at_overstay"] = np.repeat(np.asarray(status_at_overstay, dtype=np.uint8), counts)
+    rows = month.add(status, mechanism, agent_id=ids,
+                     nationality=np.repeat(np.asarray(nationalities, dtype=np.uint8), counts),
+                     sampled=draws.sampled(ids, month.state.get("event_sample", 0.0)), **values)
+    industry.draw_attributes(month, rows)
+    table = permit_table(month)
+    legal = status != Status.OVERSTAYER
+    expiry = month.pop.expiry[rows]
+    expiry[legal] = month.m + table[status[legal]]
+    month.pop.expiry[rows] = expiry
+    return rows
+
+
+def initial_population(month, inputs) -> None:
+    """The stock on the start date (``Inputs.initial``), scaled, with spread-out histories."""
+    table = inputs.initial
+    if table is None or len(table) == 0:
+        return
+    rng = draws.cell_rng(month.seed, -1, Stream.INITIAL, 0)
+    counts = draws.stochastic_round(rng, table["count"].to_numpy(float) * month.scale)
+    sao = table["status_at_overstay"].to_numpy(np.int64)
+    sao = np.where(sao < 0, NEVER, sao)
+    statuses = table["status"].to_numpy(np.int64)
+    # One id cell per table row (status, nationality, status at overstay).
+    ids = draws.cell_agent_ids(month.m, statuses * 256 + sao, table["nationality"].to_numpy(np.int64), counts, kind=1000)
+    status = np.repeat(statuses.astype(np.uint8), counts)
+    rows = month.add(status, "M1", agent_id=ids,
+                     nationality=np.repeat(table["nationality"].to_numpy(np.uint8), counts),
+                     status_at_overstay=np.repeat(sao.astype(np.uint8), counts))
+    industry.draw_attributes(month, rows)
+    pop = month.pop
+    idx = np.arange(rows.start, rows.stop)
+    u = month.uniforms(idx, Stream.ATTR_EXPIRY)
+    over = status == Status.OVERSTAYER
+    tenure = (u * INITIAL_TENURE_MONTHS).astype(np.int16)
+    length = permit_table(month)[status]
+    expiry = np.where(over, pop.expiry[idx], (1 + u * length).astype(np.int16))
+    pop.expiry[idx] = expiry
+    pop.entry_month[idx] = np.where(over, -tenure - 3, expiry - length)
+    pop.status_start[idx] = np.where(over, -tenure, pop.entry_month[idx])
+    pop.ledger_month[idx] = pop.status_start[idx]

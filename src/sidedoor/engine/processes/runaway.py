@@ -1,0 +1,59 @@
+"""Technical interns running away (M3; §4.2, Table 1): the official "disappeared" count.
+
+Interns cannot change employer (``may_change_employer``): debt to intermediaries, abuse and
+wages below the promise leave running away as the only exit, to a job at about twice the
+wage. The monthly hazard rises with the debt-to-surplus ratio, abuse, the wage gap and
+labour demand, and falls with enforcement; a right to change employer (a reform) cuts it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sidedoor.engine.draws import Stream
+from sidedoor.engine.processes import migration_industry as industry
+from sidedoor.institutions.statuses import Status
+
+MECHANISM = "M3"
+SECTION = "§4.2"
+
+
+def hazard(month, idx: np.ndarray, status: Status) -> np.ndarray:
+    pop, b = month.pop, month.b
+    debt_years = pop.debt_now(idx, month.m) / np.maximum(pop.surplus(idx) * 12, 1.0)
+    log_h = (np.log(b["intern_runaway_hazard"]) + b["debt_effect"] * np.minimum(debt_years, 3.0)
+             + month.pull(pop.nationality[idx], month.network))
+    h = np.exp(log_h) * np.where(pop.abusive_employer[idx], b["abuse_runaway_multiplier"], 1.0)
+    if month.rule("may_change_employer", status):
+        h = h * b["employer_mobility_runaway_multiplier"]
+    return np.minimum(h, 1.0)
+
+
+def hazard_bound(month, status: Status) -> float:
+    """An upper bound of ``hazard`` this month (debt capped at 3 years, worst nationality)."""
+    b = month.b
+    log_h = np.log(b["intern_runaway_hazard"]) + b["debt_effect"] * 3.0 + month.pull_table(True).max()
+    h = np.exp(log_h) * max(b["abuse_runaway_multiplier"], 1.0)
+    if month.rule("may_change_employer", status):
+        h = h * b["employer_mobility_runaway_multiplier"]
+    return float(min(h, 1.0))
+
+
+def step(month, inputs=None) -> None:
+    pop = month.pop
+    for status in (Status.TRAINEE, Status.TECHNICAL_INTERN):
+        idx = month.groups.of(status)
+        if idx.size == 0:
+            continue
+        # Exact thinning: u < h(x) needs u < bound first, so the hazard is computed only for
+        # the few interns whose uniform falls under the bound.
+        u = month.uniforms(idx, Stream.RUNAWAY)
+        low = u < hazard_bound(month, status)
+        cand, u = idx[low], u[low]
+        run = cand[u < hazard(month, cand, status)]
+        if run.size == 0:
+            continue
+        month.move(run, Status.OVERSTAYER, "M3")
+        pop.set_wage(run, np.float32(industry.wage(month, Status.OVERSTAYER)), month.m)
+        pop.employer_size[run] = 0
+        month.count("interns_disappeared", run)
