@@ -250,18 +250,27 @@ def _index(sections: list[Section]) -> str:
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>sidedoor report</title><style>{_STYLE}</style></head><body>"
-        "<h1>sidedoor: the observed data</h1>"
-        f"<p>Official statistics behind {_esc(PAPER)}, every figure with its source.</p>"
+        "<h1>sidedoor report</h1>"
+        f"<p>Official statistics behind {_esc(PAPER)}, every figure with its source, and the model built on them.</p>"
         f"<ul>{toc}</ul>{parts}</body></html>\n"
     )
 
 
 def write_report(output_dir: Path, console: Console | None = None,
-                 sections: list[SectionBuilder] | None = None) -> list[Path]:
-    """Write every section's files and ``index.html``; return the paths written."""
+                 sections: list[SectionBuilder] | None = None,
+                 include_model: bool = False) -> list[Path]:
+    """Write every section's files and ``index.html``; return the paths written.
+
+    ``include_model`` adds the model's sections (simulated vs observed, scenarios, pathways;
+    ``sidedoor.report_model``), which run the engine and take minutes rather than seconds.
+    """
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     ctx = ReportContext(output_dir=output_dir, console=console)
     built = [build(ctx) for build in (SECTIONS if sections is None else sections)]
+    if include_model:
+        from sidedoor.report_model import model_sections
+
+        built += model_sections(output_dir, console, written=ctx.written)
     ctx.path("index.html").write_text(_index(built), encoding="utf-8")
     return list(dict.fromkeys(ctx.written))

@@ -9,6 +9,8 @@ from sidedoor.cli import reproduce as reproduce_cmd
 from sidedoor.cli import rules as rules_cmd
 from sidedoor.cli import run as run_cmd
 from sidedoor.cli import runs as runs_cmd
+from sidedoor.cli import scenario as scenario_cmd
+from sidedoor.cli import trace as trace_cmd
 
 app = typer.Typer(
     name="sidedoor",
@@ -20,6 +22,8 @@ app.add_typer(data_cmd.app, name="data", help="The official statistics shipped w
 app.add_typer(rules_cmd.app, name="rules", help="Legal statuses and dated policy rules.")
 app.add_typer(runs_cmd.app, name="runs", help="Stored runs (DuckDB).")
 run_cmd.register(app)
+scenario_cmd.register(app)
+trace_cmd.register(app)
 reproduce_cmd.register(app)
 
 

@@ -12,12 +12,14 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def reproduce(
         output: Path = typer.Option(Path("report"), "--output", "-o", help="Report folder."),
+        model: bool = typer.Option(True, "--model/--data-only",
+                                   help="Include the model's sections (runs the engine)."),
     ) -> None:
         """Write the report (figures and tables) and print where it is."""
         from sidedoor.report import write_report
 
         console = Console()
-        written = write_report(output, console=console)
+        written = write_report(output, console=console, include_model=model)
         console.print(f"[bold green]Report written to {output.resolve()}[/]")
         for path in written:
             console.print(f"  {path}")
