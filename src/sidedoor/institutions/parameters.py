@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import math
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -37,7 +39,31 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sidedoor.timeline import month_dates
 
 PARAMETER_DIR = Path(__file__).with_name("parameters")
+ENGINE_DIR = Path(__file__).parents[1] / "engine"
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+#: Largest magnitude a numeric parameter may take (guards against overflow in the engine).
+MAX_MAGNITUDE = 1e15
+
+
+def read_yaml(text: str | bytes, source: str, error: type[ValueError]) -> Any:
+    """Parse YAML safely (no object construction); any failure becomes ``error`` naming source.
+
+    PyYAML raises more than ``YAMLError`` on hostile input (impossible dates raise
+    ValueError, ``!!timestamp`` on text AttributeError, deep nesting RecursionError), so all
+    of them are turned into one clear message.
+    """
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise error(f"{source}: not valid YAML: not UTF-8 text (byte {exc.start})") from None
+    try:
+        return yaml.load(text, Loader=_SAFE_LOADER)
+    except yaml.YAMLError as exc:
+        raise error(f"{source}: not valid YAML: {exc}") from None
+    except (ValueError, TypeError, AttributeError, RecursionError, OverflowError) as exc:
+        raise error(f"{source}: not valid YAML ({type(exc).__name__}: {exc})") from None
 
 Provenance = Literal["data", "paper", "assumption", "calibrated"]
 
@@ -70,6 +96,9 @@ class Prior(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> Prior:
+        for value in (self.low, self.high, self.mean, self.sd):
+            if value is not None and not math.isfinite(value):
+                raise ValueError("prior bounds and moments must be finite numbers")
         if self.distribution in ("uniform", "loguniform"):
             if self.low is None or self.high is None or not self.low < self.high:
                 raise ValueError("uniform priors need low < high")
@@ -112,6 +141,8 @@ class Parameter(BaseModel):
     prior: Prior | None = None
     mechanism: str | None = Field(default=None, description="M1..M8 of MECHANISMS.md")
     reformable: bool = True
+    choices: list[str] | None = Field(default=None, description="allowed values of a category")
+    pattern: str | None = Field(default=None, description="regular expression a category matches")
     values: list[DatedValue]
 
     @model_validator(mode="after")
@@ -157,13 +188,19 @@ def check_value(param: Parameter, value: Any) -> None:
             raise ValueError(f"{param.name}: expected true/false, got {value!r}")
         return
     if param.unit == "category":
-        if not isinstance(value, str):
-            raise ValueError(f"{param.name}: expected a text category, got {value!r}")
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"{param.name}: expected a non-empty text category, got {value!r}")
+        if param.choices is not None and value not in param.choices:
+            raise ValueError(f"{param.name}: {value!r} is not allowed; allowed: "
+                             f"{', '.join(param.choices)}")
+        if param.pattern is not None and re.fullmatch(param.pattern, value) is None:
+            raise ValueError(f"{param.name}: {value!r} does not match {param.pattern}")
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"{param.name}: expected a number ({param.unit}), got {value!r}")
-    if not np.isfinite(value):
-        raise ValueError(f"{param.name}: value must be finite, got {value!r}")
+    if abs(value) > MAX_MAGNITUDE or not math.isfinite(value):
+        raise ValueError(f"{param.name}: value must be a finite number below 1e15 in size, "
+                         f"got {value!r}")
     low, high = BOUNDED_UNITS.get(param.unit, (None, None))
     if low is not None and not low <= value <= high:
         raise ValueError(f"{param.name}: {param.unit} must lie in [{low}, {high}], got {value}")
@@ -179,6 +216,10 @@ def _parse_values(raw: Any) -> list[dict[str, Any]]:
     for start, item in raw.items():
         if isinstance(start, str):
             start = dt.date.fromisoformat(start)
+        if isinstance(start, dt.datetime):
+            start = start.date()
+        if not isinstance(start, dt.date):
+            raise ValueError(f"start date {start!r} is not a date (expected YYYY-MM-DD)")
         if isinstance(item, Mapping):
             out.append({"start": start, **item})
         else:
@@ -186,13 +227,18 @@ def _parse_values(raw: Any) -> list[dict[str, Any]]:
     return sorted(out, key=lambda v: v["start"])
 
 
-def load_file(path: Path) -> list[Parameter]:
-    """Load one parameter file; every error names the file, the key and the reason."""
+def load_file(path: Path, reformable_default: bool = True) -> list[Parameter]:
+    """Load one parameter file; every error names the file, the key and the reason.
+
+    ``reformable_default`` applies to parameters that do not say: the engine's behavioural
+    and input files describe people and data, not law, so reforms may not change them.
+    """
+    path = Path(path)
     try:
-        # CSafeLoader: same safe subset of YAML (no object construction), ~10x faster.
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"{path}: not valid YAML: {exc}") from None
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ParameterError(f"{path}: cannot read the parameter file: {exc.strerror}") from None
+    doc = read_yaml(raw, str(path), ParameterError)
     if not isinstance(doc, Mapping) or not isinstance(doc.get("parameters"), Mapping):
         raise ParameterError(f"{path}: expected a mapping with a 'parameters' section")
     unknown = set(doc) - {"description", "parameters", "reference"}
@@ -206,8 +252,9 @@ def load_file(path: Path) -> list[Parameter]:
             raise ParameterError(f"{path}: key {name!r}: expected a mapping")
         try:
             values = _parse_values(body.get("values"))
-            params.append(Parameter(name=name, **{**body, "values": values}))
-        except (ValidationError, ValueError, TypeError) as exc:
+            fields = {"reformable": reformable_default, **body, "values": values}
+            params.append(Parameter(name=name, **fields))
+        except (ValidationError, ValueError, TypeError, OverflowError) as exc:
             raise ParameterError(f"{path}: key {name!r}: {_short(exc)}") from None
     return params
 
@@ -288,7 +335,7 @@ class ParameterSet:
                 raise ParameterError(f"{name!r} is not a calibrated parameter")
             try:
                 check_value(p, value)
-            except ValueError as exc:
+            except (ValueError, TypeError) as exc:
                 raise ParameterError(str(exc)) from None
             new = p.model_copy(update={"values": [DatedValue(start=p.starts[0], value=value)]})
             params[name] = new
@@ -303,7 +350,7 @@ class ParameterSet:
         p = self[name]
         try:
             check_value(p, value)
-        except ValueError as exc:
+        except (ValueError, TypeError) as exc:
             raise ParameterError(str(exc)) from None
         keep_before = [v for v in p.values if v.start < start]
         new_values = keep_before + [DatedValue(start=start, value=value, reference="reform")]
@@ -323,11 +370,11 @@ class ParameterSet:
 def load_parameters(paths: Iterable[Path] | None = None) -> ParameterSet:
     """Load the shipped parameter files (institutions and engine behaviour) or given files."""
     if paths is None:
-        files = sorted(PARAMETER_DIR.glob("*.yaml"))
-        files += sorted((Path(__file__).parents[1] / "engine").glob("*.yaml"))
+        files = [(f, True) for f in sorted(PARAMETER_DIR.glob("*.yaml"))]
+        files += [(f, False) for f in sorted(ENGINE_DIR.glob("*.yaml"))]
     else:
-        files = [Path(p) for p in paths]
+        files = [(Path(p), Path(p).parent != ENGINE_DIR) for p in paths]
     params: list[Parameter] = []
-    for f in files:
-        params.extend(load_file(f))
+    for f, reformable in files:
+        params.extend(load_file(f, reformable_default=reformable))
     return ParameterSet(params)
