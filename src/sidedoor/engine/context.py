@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
+from numba import njit
 
 from sidedoor.engine import draws
-from sidedoor.engine.population import NEVER, Population
+from sidedoor.engine.population import NEVER, Population, _rows
 from sidedoor.institutions import rules
 from sidedoor.institutions.parameters import ParameterSet
 from sidedoor.institutions.statuses import Status
@@ -59,23 +60,77 @@ def behaviour_table(params: ParameterSet, months: list[dt.date]) -> dict[str, ob
     return table
 
 
+_MECHANISM_CODE = {name: i for i, name in enumerate(MECHANISMS)}
+_OVERSTAYER, _DETAINED, _RELEASED = int(Status.OVERSTAYER), int(Status.DETAINED), int(Status.PROVISIONAL_RELEASE)
+#: Statuses held without a permit: entering one clears the expiry (the value entering
+#: overstayers are born with), so only permit holders are ever found by ``Groups.expiring``.
+NO_PERMIT = status_mask((Status.OVERSTAYER, Status.DETAINED, Status.PROVISIONAL_RELEASE, Status.DEPARTED,
+                         Status.DEPORTED))
+NO_EXPIRY = int(np.iinfo(np.int16).max)
+#: Streams drawn every month (each stream, and the +100/+200 variants some processes use).
+_USUAL_STREAMS = np.array(sorted({int(s) + d for s in draws.Stream for d in (0, 100, 200)}), dtype=np.int64)
+
+
 def mechanism_code(name: str) -> int:
-    return MECHANISMS.index(name)
+    try:
+        return _MECHANISM_CODE[name]
+    except KeyError:
+        raise ValueError(f"unknown mechanism {name!r}; known: {MECHANISMS}") from None
+
+
+@njit(cache=True)
+def _move(status, status_at_overstay, status_start, expiry, nationality, idx, to, mech, month, no_permit, counts,
+          flows, stock, by_nationality):
+    """Status change of rows ``idx`` (one pass): count who left which status in ``counts``,
+    the month's ``flows[from, to, mech]`` and the running ``stock`` (also by nationality),
+    stamp the status at overstay (kept through detention and provisional release), set the
+    status; a status without a permit has no expiry."""
+    clear = no_permit[to]
+    left = np.zeros((counts.shape[0], by_nationality.shape[1]), dtype=np.int64)
+    for j in range(idx.shape[0]):
+        i = idx[j]
+        frm = status[i]
+        left[frm, nationality[i]] += 1
+        if to == _OVERSTAYER:
+            back = (frm == _DETAINED) or (frm == _RELEASED)
+            if not (back and status_at_overstay[i] != NEVER):
+                status_at_overstay[i] = frm
+        status[i] = to
+        status_start[i] = month
+        if clear:
+            expiry[i] = NO_EXPIRY
+    for frm in range(left.shape[0]):
+        for nat in range(left.shape[1]):
+            c = left[frm, nat]
+            if c:
+                counts[frm] += c
+                flows[frm, to, mech] += c
+                stock[frm] -= c
+                stock[to] += c
+                by_nationality[frm, nat] -= c
+                by_nationality[to, nat] += c
 
 
 @dataclass
 class Ledger:
-    """Flows (month, from, to, mechanism), running stock, named counters and sampled events."""
+    """Flows (month, from, to, mechanism), running stock, named counters and sampled events.
+
+    ``stock_by_nationality`` (status x nationality) is kept by ``Month.move``/``add`` like
+    ``stock``, so the monthly overstayer and intern counts by nationality need no pass over
+    the agents.
+    """
 
     n_months: int
     flows: np.ndarray = field(init=False)
     stock: np.ndarray = field(init=False)
+    stock_by_nationality: np.ndarray = field(init=False)
     counters: dict[str, np.ndarray] = field(init=False)
     events: list[tuple[np.ndarray, int, np.ndarray, int, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.flows = np.zeros((self.n_months, N_CODES, N_CODES, len(MECHANISMS)), dtype=np.int64)
         self.stock = np.zeros(N_CODES, dtype=np.int64)
+        self.stock_by_nationality = np.zeros((N_CODES, N_NAT), dtype=np.int64)
         self.counters = {name: np.zeros((self.n_months, N_NAT), dtype=np.int64) for name in COUNTERS}
 
 
@@ -177,32 +232,70 @@ class Month:
         """Co-national overstayers (scale 1) at the start of the month."""
         return self.state.get("overstayers_by_nationality", np.zeros(N_NAT)) / self.scale
 
-    def uniforms(self, idx: np.ndarray, stream: int) -> np.ndarray:
-        """Counter-based uniforms of agents ``idx`` for ``stream`` this month."""
+    def key(self, stream: int) -> int:
+        """``draws.key(seed, month, stream)``, computed once per month and stream (the usual
+        streams in one compiled batch on first use)."""
         k = self._keys.get(stream)
         if k is None:
-            k = self._keys[stream] = draws.key(self.seed, self.m, int(stream))
-        return draws.uniforms(self.seed, self.pop.agent_id[idx], self.m, stream, k)
+            if not self._keys:
+                parts = np.empty((_USUAL_STREAMS.size, 3), dtype=np.uint64)
+                parts[:, 0], parts[:, 1] = int(self.seed) & draws.MASK64, int(self.m) & draws.MASK64
+                parts[:, 2] = _USUAL_STREAMS
+                self._keys = dict(zip(_USUAL_STREAMS.tolist(), draws.keys(parts).tolist()))
+                k = self._keys.get(stream)
+            if k is None:
+                k = self._keys[stream] = draws.key(self.seed, self.m, int(stream))
+        return k
+
+    def _group_ids(self, rows: np.ndarray) -> np.ndarray | None:
+        """Contiguous agent ids of ``rows`` when it is a status group (``Groups.ids_for``)."""
+        return self.groups.ids_for(rows) if self.groups is not None else None
+
+    def uniforms(self, idx: np.ndarray, stream: int) -> np.ndarray:
+        """Counter-based uniforms of agents ``idx`` for ``stream`` this month (gather and hash
+        fused in one compiled loop: the same numbers as ``draws.uniforms`` on their ids)."""
+        rows = _rows(idx)
+        ids = self._group_ids(rows)
+        if ids is not None:
+            return draws.uniforms(self.seed, ids, self.m, stream, self.key(stream))
+        return draws.uniforms_at(self.pop.agent_id, rows, self.key(stream))
+
+    def uniforms_of_rows(self, rows: slice, streams) -> np.ndarray:
+        """``self.uniforms(rows, stream)`` of contiguous rows for each of ``streams`` (one row
+        of the result per stream), in one pass over the agents."""
+        keys = np.array([self.key(s) for s in streams], dtype=np.uint64)
+        return draws.uniform_streams(self.pop.agent_id[rows], keys)
+
+    def below(self, idx: np.ndarray, stream: int, p: float) -> np.ndarray:
+        """``idx[self.uniforms(idx, stream) < p]`` for a scalar ``p``, without storing uniforms."""
+        rows = _rows(idx)
+        return draws.below_at(self.pop.agent_id, rows, self.key(stream), p, self._group_ids(rows))
+
+    def below_by(self, idx: np.ndarray, stream: int, table: np.ndarray, codes: np.ndarray,
+                 codes2: np.ndarray | None = None) -> np.ndarray:
+        """``idx[self.uniforms(idx, stream) < table[codes[idx]]]``, or ``table[codes[idx],
+        codes2[idx]]`` with a second field; ``codes`` are whole fields (``pop.tokyo_area``,
+        ``pop.status``) and ``table`` the hazard of each value (0 excludes a value)."""
+        rows = _rows(idx)
+        return draws.below_by_at(self.pop.agent_id, rows, self.key(stream), table, codes, codes2,
+                                 self._group_ids(rows))
 
     # --- the only way to change status ------------------------------------------------------
     def move(self, idx: np.ndarray, to: Status, mechanism: str) -> None:
         """Move agents ``idx`` to status ``to`` and count the flow under ``mechanism``."""
         if idx.size == 0:
             return
-        pop, to = self.pop, int(to)
-        frm = pop.status[idx]
-        counts = np.bincount(frm, minlength=N_STATUS)
+        pop, to, rows = self.pop, int(to), _rows(idx)
+        frm = pop.status[rows] if self.state.get("event_sample", 0.0) > 0 else None
+        counts = np.zeros(N_STATUS, dtype=np.int64)
         mech = mechanism_code(mechanism)
-        self.ledger.flows[self.m, :N_STATUS, to, mech] += counts
-        self.ledger.stock[:N_STATUS] -= counts
-        self.ledger.stock[to] += idx.size
-        if to == Status.OVERSTAYER:
-            keep = (frm == Status.DETAINED) | (frm == Status.PROVISIONAL_RELEASE)
-            pop.status_at_overstay[idx] = np.where(keep & (pop.status_at_overstay[idx] != NEVER),
-                                                   pop.status_at_overstay[idx], frm)
-        self._log(idx, frm, to, mech)
-        pop.status[idx] = to
-        pop.status_start[idx] = self.m
+        ledger = self.ledger
+        _move(pop.status, pop.status_at_overstay, pop.status_start, pop.expiry, pop.nationality, rows, to, mech, self.m,
+              NO_PERMIT, counts, ledger.flows[self.m], ledger.stock, ledger.stock_by_nationality)
+        if self.groups is not None:
+            self.groups.moved(counts, to, rows)
+        if frm is not None:
+            self._log(rows, frm, to, mech)
 
     def add(self, status: np.ndarray, mechanism: str, **values) -> slice:
         """Instantiate entrants with statuses ``status`` (array; a flow from outside Japan)."""
@@ -215,6 +308,9 @@ class Month:
             counts = np.bincount(status, minlength=N_STATUS)
             self.ledger.flows[self.m, OUTSIDE, :N_STATUS, mech] += counts
             self.ledger.stock[:N_STATUS] += counts
+            nat = self.pop.nationality[rows].astype(np.intp)
+            self.ledger.stock_by_nationality[:N_STATUS] += np.bincount(
+                status.astype(np.intp) * N_NAT + nat, minlength=N_STATUS * N_NAT).reshape(N_STATUS, N_NAT)
             if self.state.get("event_sample", 0.0) > 0:
                 idx = np.arange(rows.start, rows.stop)
                 for s in np.flatnonzero(counts):

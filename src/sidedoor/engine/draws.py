@@ -6,6 +6,12 @@ exist. A baseline and a reform run therefore share common random numbers: the sa
 faces the same uniform in the same month for the same decision, so differences between the
 runs come from the rules, not from noise. Cell counts (entries, visitor overstays) come from
 small numpy generators seeded by ``SeedSequence([seed, month, stream, cell])``.
+
+Speed: the hash is compiled (numba), fused with the gather of the agents' ids
+(``uniforms_at``), and a decision ``u < p`` is taken on the integer hash against an exact
+integer threshold (``below_at``, ``below_by_at``: ``threshold``), so the uniforms of the many
+agents who do nothing are never stored. Every function returns the numbers the plain formula
+``uniforms(seed, ids, month, stream)`` gives (tests/test_engine_kernels.py).
 """
 
 from __future__ import annotations
@@ -73,37 +79,124 @@ def key(*parts: int) -> int:
     return h
 
 
+@njit(cache=True, inline="always")
+def _mix(z):
+    """splitmix64 finaliser of ``z + golden`` (uint64 wrap-around arithmetic)."""
+    z = z + _GOLDEN
+    z = (z ^ (z >> _S30)) * _C1
+    z = (z ^ (z >> _S27)) * _C2
+    return z ^ (z >> _S31)
+
+
 @njit(cache=True)
 def _mix_arr(ids, k, out):
     for i in range(ids.shape[0]):
-        z = ids[i] ^ k
-        z = z + _GOLDEN
-        z = (z ^ (z >> _S30)) * _C1
-        z = (z ^ (z >> _S27)) * _C2
-        z = z ^ (z >> _S31)
-        out[i] = z
+        out[i] = _mix(ids[i] ^ k)
 
 
 @njit(cache=True)
 def _uniform_arr(ids, k, out):
     for i in range(ids.shape[0]):
-        z = ids[i] ^ k
-        z = z + _GOLDEN
-        z = (z ^ (z >> _S30)) * _C1
-        z = (z ^ (z >> _S27)) * _C2
-        z = z ^ (z >> _S31)
-        out[i] = (z >> _S11) * _INV53
+        out[i] = (_mix(ids[i] ^ k) >> _S11) * _INV53
+
+
+@njit(cache=True)
+def _uniform_at(ids, idx, k, out):
+    """Fused gather + hash: ``out[j] = U(ids[idx[j]], k)`` without a temporary id array."""
+    for j in range(idx.shape[0]):
+        out[j] = (_mix(ids[idx[j]] ^ k) >> _S11) * _INV53
+
+
+@njit(cache=True)
+def _uniform_streams(ids, keys, out):
+    """``out[s, i] = U(ids[i], keys[s])``: several streams of contiguous agents in one pass."""
+    for i in range(ids.shape[0]):
+        z0 = ids[i]
+        for s in range(keys.shape[0]):
+            out[s, i] = (_mix(z0 ^ keys[s]) >> _S11) * _INV53
+
+
+@njit(cache=True)
+def _below_at(ids, idx, k, t):
+    """Rows ``idx[j]`` whose uniform is below ``p`` (``t = threshold(p)``; no float needed)."""
+    out = np.empty(idx.shape[0], dtype=np.int64)
+    n = 0
+    for j in range(idx.shape[0]):
+        if np.int64(_mix(ids[idx[j]] ^ k) >> _S11) < t:
+            out[n] = idx[j]
+            n += 1
+    return out[:n]
+
+
+@njit(cache=True)
+def _below_by_at(ids, idx, k, table, codes, codes2):
+    """Rows ``idx[j]`` (row i) whose uniform is below the hazard ``table[codes[i], codes2[i]]``
+    (thresholds as in ``threshold``): a hazard per category needs no per-agent array."""
+    out = np.empty(idx.shape[0], dtype=np.int64)
+    n = 0
+    for j in range(idx.shape[0]):
+        i = idx[j]
+        if np.int64(_mix(ids[i] ^ k) >> _S11) < table[codes[i], codes2[i]]:
+            out[n] = i
+            n += 1
+    return out[:n]
+
+
+@njit(cache=True)
+def _below_ids(ids, idx, k, t):
+    """``_below_at`` with the agents' ids already gathered (``ids[j]`` is row ``idx[j]``)."""
+    out = np.empty(idx.shape[0], dtype=np.int64)
+    n = 0
+    for j in range(idx.shape[0]):
+        if np.int64(_mix(ids[j] ^ k) >> _S11) < t:
+            out[n] = idx[j]
+            n += 1
+    return out[:n]
+
+
+@njit(cache=True)
+def _below_by_ids(ids, idx, k, table, codes, codes2):
+    """``_below_by_at`` with the agents' ids already gathered."""
+    out = np.empty(idx.shape[0], dtype=np.int64)
+    n = 0
+    for j in range(idx.shape[0]):
+        i = idx[j]
+        if np.int64(_mix(ids[j] ^ k) >> _S11) < table[codes[i], codes2[i]]:
+            out[n] = i
+            n += 1
+    return out[:n]
 
 
 @njit(cache=True)
 def _mix_keys(index, keys, out):
     for i in range(index.shape[0]):
-        z = index[i] ^ keys[i]
-        z = z + _GOLDEN
-        z = (z ^ (z >> _S30)) * _C1
-        z = (z ^ (z >> _S27)) * _C2
-        z = z ^ (z >> _S31)
-        out[i] = z
+        out[i] = _mix(index[i] ^ keys[i])
+
+
+@njit(cache=True)
+def _key_rows(parts, out):
+    """``key(*parts[r])`` for every row r (same chain as the scalar ``key``)."""
+    for r in range(parts.shape[0]):
+        h = np.uint64(0x243F6A8885A308D3)
+        for c in range(parts.shape[1]):
+            h = _mix(h + np.uint64(parts[r, c]))
+        out[r] = h
+
+
+def keys(parts: np.ndarray) -> np.ndarray:
+    """Vectorized ``key``: one 64-bit key per row of ``parts`` (int64, negative values wrap
+    as in ``key``; or uint64).
+
+    Why: entry cells need one key each (hundreds a month); the scalar chain in Python cost
+    more than hashing the entrants themselves.
+    """
+    parts = np.atleast_2d(parts)
+    if parts.dtype != np.uint64:
+        parts = np.ascontiguousarray(parts, dtype=np.int64).view(np.uint64)
+    parts = np.ascontiguousarray(parts)
+    out = np.empty(parts.shape[0], dtype=np.uint64)
+    _key_rows(parts, out)
+    return out
 
 
 def uniforms(seed: int, ids: np.ndarray, month: int, stream: int, k: int | None = None) -> np.ndarray:
@@ -116,6 +209,71 @@ def uniforms(seed: int, ids: np.ndarray, month: int, stream: int, k: int | None 
         k = key(seed, month, stream) if k is None else k
         _uniform_arr(np.ascontiguousarray(ids, dtype=np.uint64), np.uint64(k), out)
     return out
+
+
+def uniforms_at(all_ids: np.ndarray, idx: np.ndarray, k: int) -> np.ndarray:
+    """``uniforms`` of the agents at rows ``idx`` of ``all_ids`` under key ``k`` (one pass)."""
+    out = np.empty(idx.shape[0], dtype=np.float64)
+    if idx.shape[0]:
+        _uniform_at(all_ids, _as_index(idx), np.uint64(k), out)
+    return out
+
+
+def uniform_streams(ids: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """``uniforms`` of the same agents for several stream keys at once, shape (len(keys), n)."""
+    out = np.empty((len(keys), ids.shape[0]), dtype=np.float64)
+    if ids.shape[0]:
+        _uniform_streams(np.ascontiguousarray(ids, dtype=np.uint64), np.asarray(keys, dtype=np.uint64), out)
+    return out
+
+
+def threshold(p: np.ndarray | float) -> np.ndarray:
+    """Integer threshold T with ``u < p`` exactly when ``(hash >> 11) < T``.
+
+    Why exact: u = x * 2**-53 with x = hash >> 11 an integer below 2**53, and scaling by a
+    power of two is exact, so u < p <=> x < p * 2**53 <=> x < ceil(p * 2**53). p <= 0 or NaN
+    gives 0 (never); p >= 1 gives at least 2**53 (always).
+    """
+    p = np.asarray(p, dtype=np.float64)
+    scaled = np.ceil(np.minimum(np.where(p > 0, p, 0.0), 2.0) * 9007199254740992.0)
+    return scaled.astype(np.int64)
+
+
+def below_at(all_ids: np.ndarray, idx: np.ndarray, k: int, p: float, ids: np.ndarray | None = None) -> np.ndarray:
+    """``idx[uniforms_at(all_ids, idx, k) < p]`` for a scalar ``p``, without the uniforms
+    (``ids``: the agents' ids, if already gathered)."""
+    if idx.shape[0] == 0:
+        return np.asarray(idx, dtype=np.int64)[:0]
+    t = int(threshold(p))
+    if ids is not None:
+        return _below_ids(ids, _as_index(idx), np.uint64(k), t)
+    return _below_at(all_ids, _as_index(idx), np.uint64(k), t)
+
+
+def below_by_at(all_ids: np.ndarray, idx: np.ndarray, k: int, table: np.ndarray, codes: np.ndarray,
+                codes2: np.ndarray | None = None, ids: np.ndarray | None = None) -> np.ndarray:
+    """``idx[uniforms_at(all_ids, idx, k) < table[codes[idx]]]`` (``table`` 1-D), or with a
+    second field ``table[codes[idx], codes2[idx]]`` (``table`` 2-D): hazards that take one
+    value per category (region, status, stage, nationality) need no per-agent array, and a
+    zero entry excludes a category in the same pass (``ids``: the agents' ids, if gathered)."""
+    if idx.shape[0] == 0:
+        return np.asarray(idx, dtype=np.int64)[:0]
+    codes = codes.view(np.uint8) if codes.dtype == np.bool_ else codes
+    if codes2 is None:  # a 1-D table read as the diagonal of a 2-D one: table[c, c]
+        table = np.asarray(table, dtype=np.float64)
+        table, codes2 = np.diag(table), codes
+    codes2 = codes2.view(np.uint8) if codes2.dtype == np.bool_ else codes2
+    t = threshold(table)
+    if ids is not None:
+        return _below_by_ids(ids, _as_index(idx), np.uint64(k), t, codes, codes2)
+    return _below_by_at(all_ids, _as_index(idx), np.uint64(k), t, codes, codes2)
+
+
+def _as_index(idx: np.ndarray) -> np.ndarray:
+    """Row indices as a contiguous int64 array (one compiled specialization)."""
+    if idx.dtype == np.int64 and idx.flags.c_contiguous:
+        return idx
+    return np.ascontiguousarray(idx, dtype=np.int64)
 
 
 def hashes(ids: np.ndarray, k: int) -> np.ndarray:
@@ -145,11 +303,14 @@ def cell_agent_ids(entry_month: int, statuses: np.ndarray, nationalities: np.nda
     out = np.empty(total, dtype=np.uint64)
     if total == 0:
         return out
-    keys = np.array([key(0x51DED00, entry_month, int(s), int(n), kind) for s, n in zip(statuses, nationalities)],
-                    dtype=np.uint64)
+    parts = np.empty((counts.size, 5), dtype=np.int64)
+    parts[:, 0], parts[:, 1], parts[:, 4] = 0x51DED00, entry_month, kind
+    parts[:, 2] = np.asarray(statuses, dtype=np.int64)
+    parts[:, 3] = np.asarray(nationalities, dtype=np.int64)
+    keys_ = keys(parts)
     starts = np.cumsum(counts) - counts
     index = (np.arange(total, dtype=np.int64) - np.repeat(starts, counts)).astype(np.uint64)
-    _mix_keys(index, np.repeat(keys, counts), out)
+    _mix_keys(index, np.repeat(keys_, counts), out)
     return out
 
 

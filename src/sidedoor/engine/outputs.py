@@ -103,11 +103,13 @@ def monthly_stock_frame(months: list[dt.date], stock: np.ndarray, scale: float) 
 def flow_frame(months: list[dt.date], flows: np.ndarray, scale: float) -> pd.DataFrame:
     """Non-zero flows as (month, from_status, to_status, mechanism, count)."""
     m, f, t, k = np.nonzero(flows)
+    names = np.array([code_name(c) for c in range(N_CODES)], dtype=object)
+    dates = pd.to_datetime(months)
     return pd.DataFrame({
-        "month": pd.to_datetime([months[i] for i in m]),
-        "from_status": [code_name(c) for c in f],
-        "to_status": [code_name(c) for c in t],
-        "mechanism": [MECHANISMS[c] for c in k],
+        "month": dates[m] if len(m) else pd.to_datetime([]),
+        "from_status": names[f].tolist(),
+        "to_status": names[t].tolist(),
+        "mechanism": np.array(MECHANISMS, dtype=object)[k].tolist(),
         "count": flows[m, f, t, k] / scale,
     })
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from sidedoor.engine.context import status_mask
 from sidedoor.engine.draws import Stream
+from sidedoor.engine.groups import rows_in, rows_where
 from sidedoor.engine.population import AsylumStage
 from sidedoor.engine.processes import migration_industry as industry
 from sidedoor.institutions import rules
@@ -75,8 +76,12 @@ def _apply(month, reach_incentive: float) -> None:
     a0 = b["asylum_application_hazard"]
     # Legal side-door residents near the end of their stay (students, interns, ...).
     near = month.groups.expiring(m + NEAR_EXPIRY_MONTHS - 1)
-    near = near[IS_SIDE_DOOR[pop.status[near]]]
+    near = rows_in(near, pop.status, IS_SIDE_DOOR)
     if near.size and reach_incentive > 0:
+        # Exact thinning: only agents whose uniform falls below the largest possible hazard
+        # (debt capped at 3 years; a small margin covers float32 rounding) need their debt.
+        cap = a0 * reach_incentive * np.exp(b["debt_effect"] * np.array([0.0, 3.0], dtype=np.float32))
+        near = month.below(near, Stream.ASYLUM_APPLY, float(cap.max()) * (1 + 1e-5))
         debt_years = pop.debt_now(near, m) / np.maximum(pop.surplus(near) * 12, 1.0)
         h = a0 * reach_incentive * np.exp(b["debt_effect"] * np.minimum(debt_years, 3.0))
         go = near[month.uniforms(near, Stream.ASYLUM_APPLY) < np.minimum(h, 1.0)]
@@ -86,14 +91,14 @@ def _apply(month, reach_incentive: float) -> None:
             open_application(month, go, via_broker=True)
             pop.set_wage(go, np.float32(industry.wage(month, Status.ASYLUM_APPLICANT)), m)
     # Overstayers and detainees apply to delay removal (no work permit: only reach counts).
-    irregular = month.groups.of(Status.OVERSTAYER, Status.DETAINED)
-    stage = pop.asylum_stage[irregular]
-    irregular = irregular[(stage != AsylumStage.PENDING) & (stage != AsylumStage.APPEAL)]
-    if irregular.size:
-        h = a0 * month.state.get("broker_reach", 0.02) * b["no_work_permit_application_share"]
-        h = np.where(pop.status[irregular] == Status.DETAINED, 10 * h, h)
-        go = irregular[month.uniforms(irregular, Stream.ASYLUM_APPLY) < np.minimum(h, 1.0)]
-        open_application(month, go)
+    # Hazard by (status, asylum stage): 0 for a pending application or appeal (not at risk).
+    h = a0 * month.state.get("broker_reach", 0.02) * b["no_work_permit_application_share"]
+    table = np.zeros((len(Status), len(AsylumStage)))
+    table[Status.OVERSTAYER], table[Status.DETAINED] = min(h, 1.0), min(10 * h, 1.0)
+    table[:, PENDING_STAGES] = 0.0
+    go = np.concatenate([month.below_by(month.groups.of(s), Stream.ASYLUM_APPLY, table, pop.status, pop.asylum_stage)
+                         for s in (Status.OVERSTAYER, Status.DETAINED)])
+    open_application(month, go)
 
 
 def _permits(month) -> None:
@@ -129,15 +134,13 @@ def _decisions(month) -> None:
     """First-instance and appeal decisions; recognition, appeal, final rejection, repeats."""
     pop, b, m = month.pop, month.b, month.m
     p_rec = float(month.rule("recognition_probability"))
-    cases_all = month.groups.of(*CASE_STATUSES)
-    stage_all = pop.asylum_stage[cases_all]
+    # Cases by stage as of the start of the decisions (an appeal lodged below waits a month).
+    groups = [month.groups.of(s) for s in CASE_STATUSES]
+    at_stage = {stage: np.concatenate([rows_where(g, pop.asylum_stage, int(stage)) for g in groups])
+                for stage in (AsylumStage.PENDING, AsylumStage.APPEAL)}
     for stage, hazard in ((AsylumStage.PENDING, b["asylum_decision_hazard"]),
                           (AsylumStage.APPEAL, b["asylum_appeal_decision_hazard"])):
-        cases = cases_all[stage_all == stage]
-        if cases.size == 0:
-            continue
-        u = month.uniforms(cases, Stream.ASYLUM_DECISION + int(stage) * 100)
-        decided = cases[u < hazard]
+        decided = month.below(at_stage[stage], Stream.ASYLUM_DECISION + int(stage) * 100, hazard)
         if decided.size == 0:
             continue
         u2 = month.uniforms(decided, Stream.ASYLUM_APPEAL + int(stage) * 100)

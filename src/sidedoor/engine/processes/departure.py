@@ -22,9 +22,13 @@ def step(month, inputs=None) -> None:
     pop, b, m = month.pop, month.b, month.m
     idx = month.groups.of(Status.OVERSTAYER)
     if idx.size:
-        done = (pop.debt_now(idx, m) <= 0) & (pop.savings_now(idx, m) >= b["savings_target"])
-        h = b["voluntary_departure_hazard"] * np.where(done, b["target_departure_multiplier"], 1.0)
-        go = idx[month.uniforms(idx, Stream.DEPARTURE) < h]
+        # Exact thinning: h takes two values, so only agents whose uniform is below the larger
+        # need their debt and savings brought up to date.
+        hazard, mult = b["voluntary_departure_hazard"], b["target_departure_multiplier"]
+        cand = month.below(idx, Stream.DEPARTURE, max(hazard * mult, hazard * 1.0))
+        done = (pop.debt_now(cand, m) <= 0) & (pop.savings_now(cand, m) >= b["savings_target"])
+        h = hazard * np.where(done, mult, 1.0)
+        go = cand[month.uniforms(cand, Stream.DEPARTURE) < h]
         month.count("deportations", go)
         if month.rule("departure_order_available"):
             order = ~pop.criminal_record[go]
@@ -36,5 +40,5 @@ def step(month, inputs=None) -> None:
         month.count("deported", go[~order])
     settled = month.groups.of(Status.RECOGNIZED_REFUGEE, Status.SPR_REGULARIZED)
     if settled.size:
-        go = settled[month.uniforms(settled, Stream.DEPARTURE + 100) < b["legal_departure_hazard"]]
+        go = month.below(settled, Stream.DEPARTURE + 100, b["legal_departure_hazard"])
         month.move(go, Status.DEPARTED, "M1")

@@ -33,8 +33,9 @@ def _detect(month) -> None:
     idx = month.groups.of(Status.OVERSTAYER)
     if idx.size == 0:
         return
-    h = b["detection_hazard"] * month.enforcement * month.region_factor[pop.tokyo_area[idx].astype(np.intp)]
-    found = idx[month.uniforms(idx, Stream.DETECTION) < np.minimum(h, 1.0)]
+    # The hazard takes one value per region: look it up by the tokyo_area flag in the draw.
+    h = np.minimum(b["detection_hazard"] * month.enforcement * month.region_factor, 1.0)
+    found = month.below_by(idx, Stream.DETECTION, h, pop.tokyo_area)
     month.move(found, Status.DETAINED, "M7")
     pop.set_wage(found, np.float32(0.0), month.m)
     pop.self_reported[found] = False
@@ -47,8 +48,7 @@ def _resolve(month) -> None:
     idx = month.groups.of(Status.DETAINED)
     if idx.size == 0:
         return
-    u = month.uniforms(idx, Stream.DETENTION)
-    decided = idx[u < b["detained_resolution_hazard"]]
+    decided = month.below(idx, Stream.DETENTION, b["detained_resolution_hazard"])
     if decided.size == 0:
         return
     remaining = spr.decide(month, decided)

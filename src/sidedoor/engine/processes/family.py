@@ -21,9 +21,9 @@ def step(month, inputs=None) -> None:
     idx = month.groups.of(Status.OVERSTAYER)
     if idx.size == 0:
         return
-    single = idx[~pop.married_to_japanese[idx]]
-    wed = single[month.uniforms(single, Stream.MARRIAGE) < b["marriage_hazard"]]
+    # Hazards by (married, has a child): the filters are folded into the draw (0 = not at risk).
+    wed = month.below_by(idx, Stream.MARRIAGE, np.array([b["marriage_hazard"], 0.0]), pop.married_to_japanese)
     pop.married_to_japanese[wed] = True
-    married = idx[pop.married_to_japanese[idx] & ~pop.child[idx]]
-    born = married[month.uniforms(married, Stream.CHILD) < b["child_hazard"]]
+    born = month.below_by(idx, Stream.CHILD, np.array([[0.0, 0.0], [b["child_hazard"], 0.0]]),
+                          pop.married_to_japanese, pop.child)
     pop.child[born] = True

@@ -39,6 +39,22 @@ def hazard_bound(month, status: Status) -> float:
     return float(min(h, 1.0))
 
 
+def bound_table(month, status: Status) -> np.ndarray:
+    """Upper bound of ``hazard`` by (nationality, abusive employer): debt capped at 3 years.
+
+    Tighter than ``hazard_bound`` (one value for the worst nationality and an abusive
+    employer), so far fewer interns need their debt brought up to date; the 1e-5 relative
+    margin covers the float32 rounding of the debt term of ``hazard`` (|debt_effect| x 3 x
+    1.2e-7 in the log-hazard).
+    """
+    b = month.b
+    log_h = np.log(b["intern_runaway_hazard"]) + max(b["debt_effect"] * 3.0, 0.0) + month.pull_table(True)
+    h = np.exp(log_h)[:, None] * np.array([1.0, b["abuse_runaway_multiplier"]])[None, :]
+    if month.rule("may_change_employer", status):
+        h = h * b["employer_mobility_runaway_multiplier"]
+    return np.minimum(h, 1.0) * (1 + 1e-5)
+
+
 def step(month, inputs=None) -> None:
     pop = month.pop
     for status in (Status.TRAINEE, Status.TECHNICAL_INTERN):
@@ -47,10 +63,8 @@ def step(month, inputs=None) -> None:
             continue
         # Exact thinning: u < h(x) needs u < bound first, so the hazard is computed only for
         # the few interns whose uniform falls under the bound.
-        u = month.uniforms(idx, Stream.RUNAWAY)
-        low = u < hazard_bound(month, status)
-        cand, u = idx[low], u[low]
-        run = cand[u < hazard(month, cand, status)]
+        cand = month.below_by(idx, Stream.RUNAWAY, bound_table(month, status), pop.nationality, pop.abusive_employer)
+        run = cand[month.uniforms(cand, Stream.RUNAWAY) < hazard(month, cand, status)]
         if run.size == 0:
             continue
         month.move(run, Status.OVERSTAYER, "M3")

@@ -40,10 +40,11 @@ def step(month, inputs=None) -> None:
     """Married overstayers turn themselves in to ask for SPR (processed in procedures)."""
     pop = month.pop
     idx = month.groups.of(Status.OVERSTAYER)
-    idx = idx[pop.married_to_japanese[idx]]
     if idx.size == 0:
         return
-    go = idx[month.uniforms(idx, Stream.SPR + 100) < month.b["self_report_hazard_married"]]
+    # Only the married are at risk: the filter is folded into the draw.
+    go = month.below_by(idx, Stream.SPR + 100, np.array([0.0, month.b["self_report_hazard_married"]]),
+                        pop.married_to_japanese)
     month.move(go, Status.DETAINED, "M6")
     pop.self_reported[go] = True
     month.count("deportations", go)
