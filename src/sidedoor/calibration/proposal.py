@@ -1,0 +1,84 @@
+"""How ABC-SMC proposes the next generation's parameters: a fitted multivariate-t proposal.
+
+Why not pyABC's default (a kernel-density mixture, one Gaussian kernel around each particle)?
+With ~24 calibrated parameters and a few dozen particles the importance weights
+``prior / proposal`` of a kernel mixture vary by orders of magnitude: a point drawn from a
+kernel lies at a chi-square(d) distance from its parent, so the log proposal density varies
+with standard deviation ~ sqrt(d/2) / (1 + h^2) for kernel covariance h^2 times the
+population's. Measured on the real engine: Silverman's bandwidth collapsed the effective
+sample size (ESS) to 1 particle by the third generation; twice the covariance (Beaumont et al.
+2009) to 2 of 40, because it also pushed the weakly identified parameters deep into their
+normal priors' tails, where the weights die.
+
+Two choices fix most of this at no extra cost:
+
+* the parameters are sampled in **prior-standardised coordinates** ``z`` (``priors.py``):
+  each parameter's prior is mapped onto a standard normal, so the prior is ``N(0, I)``, and a
+  parameter the data do not identify keeps a population that looks like its prior;
+* the proposal is **one** multivariate Student-t (7 degrees of freedom) fitted to the weighted
+  population (mean and ``scale`` x covariance), i.e. population Monte Carlo with an
+  independent proposal (Cappé et al. 2004). In unidentified directions it matches the prior
+  (weights flat); in identified ones it follows the posterior with heavier tails, so the
+  weights stay bounded. Its limitation: a multimodal posterior is covered by one wide mode.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from pyabc import Parameter
+from pyabc.transition import Transition
+from pyabc.transition.util import smart_cov
+from scipy import stats
+
+PROPOSALS = ("population_t", "kde")
+
+
+class PopulationFitProposal(Transition):
+    """Independent multivariate-t proposal fitted to the weighted population."""
+
+    def __init__(self, scale: float = 1.5, df: float = 7.0, jitter: float = 1e-8):
+        self.scale = scale
+        self.df = df
+        self.jitter = jitter
+
+    def fit(self, X: pd.DataFrame, w: np.ndarray) -> None:
+        values = X.to_numpy(dtype=float)
+        self._mean = np.asarray(w @ values, dtype=float)
+        cov = np.atleast_2d(smart_cov(values, w))
+        cov = cov + self.jitter * np.eye(cov.shape[0])
+        # A t with df degrees of freedom has covariance shape * df / (df - 2): rescale so
+        # the proposal's covariance is ``scale`` times the population's.
+        shape = cov * self.scale * (self.df - 2) / self.df
+        self._dist = stats.multivariate_t(loc=self._mean, shape=shape, df=self.df,
+                                          allow_singular=True)
+
+    def rvs_single(self) -> Parameter:
+        # random_state=None: NumPy's global stream, which the samplers seed per particle slot.
+        x = np.atleast_1d(self._dist.rvs())
+        return Parameter(dict(zip(self.X.columns, x.astype(float))))
+
+    def pdf(self, x: Parameter | pd.Series | pd.DataFrame) -> float | np.ndarray:
+        if isinstance(x, (Parameter, pd.Series, dict)):
+            arr = np.array([x[key] for key in self.X.columns], dtype=float)
+            return float(self._dist.pdf(arr))
+        arr = x[self.X.columns].to_numpy(dtype=float)
+        return np.atleast_1d(self._dist.pdf(arr))
+
+
+def unit_bandwidth(n_samples: int, dimension: int) -> float:
+    """Bandwidth factor 1: a kernel's covariance is set by ``scale`` alone."""
+    return 1.0
+
+
+def make_proposal(kind: str, scale: float):
+    """``population_t`` (default, see above) or ``kde``: pyABC's kernel mixture with kernel
+    covariance ``scale`` x the population's (scale 2 is Beaumont et al.'s choice)."""
+    import pyabc
+
+    if kind == "population_t":
+        return PopulationFitProposal(scale=scale)
+    if kind == "kde":
+        return pyabc.MultivariateNormalTransition(scaling=scale,
+                                                  bandwidth_selector=unit_bandwidth)
+    raise ValueError(f"unknown proposal {kind!r}; choose one of {PROPOSALS}")

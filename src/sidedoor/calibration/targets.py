@@ -1,0 +1,204 @@
+"""The observed figures the calibration fits, grouped by what they measure, with weights.
+
+A *target group* is one kind of evidence named in the paper or held in the shipped data:
+the overstayer stock (Figure 1), Table 1, asylum applications, SPR grants, the
+designated-activities overstayers of 2018-2019 and the nationality and status breakdowns.
+Each observed point belongs to the first group that claims it (so the designated-activities
+points are not counted again in the status breakdown).
+
+Weights: each group has a weight (the stock, the paper's Figure 1 and the goal with the
+tightest tolerance, weighs most), shared equally by its points, and all weights sum to 1.
+A 31-point annual series therefore counts as much as a 2-point one of equal group weight, and
+the calibration distance reads as a weighted mean absolute log error (see ``distance``).
+
+Only reference dates up to ``cutoff`` (2020-01-01, the paper's period) are targets; later
+official figures are held out for validation. ``until(date)`` makes the time-split targets,
+``without(group)`` the cross-series ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+KEY_COLUMNS = ["series", "reference_date", "category"]
+DEFAULT_CUTOFF = dt.date(2020, 1, 1)
+
+
+@dataclass(frozen=True)
+class TargetGroup:
+    """A set of observed points (one series, some categories, a date window) and its weight."""
+
+    name: str
+    series: str
+    weight: float
+    description: str
+    categories: tuple[str, ...] | None = None  # None: every category of the series
+    first: dt.date = dt.date(1990, 1, 1)
+    last: dt.date = DEFAULT_CUTOFF
+
+    def claims(self, frame: pd.DataFrame) -> pd.Series:
+        mask = frame["series"].eq(self.series)
+        if self.categories is not None:
+            mask &= frame["category"].isin(self.categories)
+        dates = frame["reference_date"]
+        mask &= dates.ge(pd.Timestamp(self.first)) & dates.le(pd.Timestamp(self.last))
+        return mask
+
+
+#: The targets named in the issue, in claiming order (earlier groups take their points first).
+DEFAULT_GROUPS: tuple[TargetGroup, ...] = (
+    TargetGroup("overstayer_stock", "overstayers", 3.0,
+                "Overstayer stock on every official reference date 1990-2020 (Figure 1)",
+                ("total",)),
+    TargetGroup("table1_disappeared", "interns_disappeared", 1.5,
+                "Technical interns reported disappeared, 2015-2019 (Table 1)",
+                ("total",), dt.date(2015, 1, 1), dt.date(2019, 12, 31)),
+    TargetGroup("table1_interns", "technical_interns", 0.5,
+                "Technical-intern stock, total and Vietnamese, 2015-2019 (Table 1)",
+                ("total", "Vietnam"), dt.date(2015, 1, 1)),
+    TargetGroup("asylum_applications", "asylum_applications", 1.0,
+                "Refugee-status applications per calendar year (paper §5.1)", ("total",)),
+    TargetGroup("spr_granted", "spr_granted", 1.0,
+                "Special permissions for residence granted per year (paper §5.2)", ("total",)),
+    TargetGroup("designated_activities", "overstayers_by_status", 1.0,
+                "Overstayers whose last status was designated activities, 2018-2019 (§5.1)",
+                ("designated_activities",), dt.date(2018, 1, 1)),
+    TargetGroup("by_nationality", "overstayers_by_nationality", 1.0,
+                "Overstayers by nationality (all shipped reference dates)"),
+    TargetGroup("by_status", "overstayers_by_status", 1.0,
+                "Overstayers by status at the time of overstay (all shipped reference dates)"),
+)
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Observed target points with their group and weight (weights sum to 1).
+
+    ``frame`` columns: ``series, reference_date, category, value, group, weight``.
+    The row order is the order of the summary-statistic vector.
+    """
+
+    frame: pd.DataFrame
+    groups: tuple[TargetGroup, ...] = field(default=DEFAULT_GROUPS)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    @property
+    def values(self) -> np.ndarray:
+        return self.frame["value"].to_numpy(dtype=float)
+
+    @property
+    def weights(self) -> np.ndarray:
+        return self.frame["weight"].to_numpy(dtype=float)
+
+    @property
+    def group_names(self) -> list[str]:
+        return list(dict.fromkeys(self.frame["group"]))
+
+    def keys(self) -> pd.DataFrame:
+        return self.frame[KEY_COLUMNS].reset_index(drop=True)
+
+    def _subset(self, mask: pd.Series | np.ndarray) -> Targets:
+        kept = self.frame.loc[np.asarray(mask)].drop(columns="weight")
+        return Targets(_weighted(kept, self.groups), self.groups)
+
+    def until(self, last: str | dt.date) -> Targets:
+        """Only reference dates up to ``last`` (the time-split fit), weights renormalised."""
+        return self._subset(self.frame["reference_date"].le(pd.Timestamp(last)))
+
+    def after(self, first: str | dt.date) -> Targets:
+        """Only reference dates strictly after ``first`` (the time-split check)."""
+        return self._subset(self.frame["reference_date"].gt(pd.Timestamp(first)))
+
+    def without(self, groups: Iterable[str]) -> Targets:
+        """Drop whole groups (the cross-series check fits without Table 1)."""
+        return self._subset(~self.frame["group"].isin(list(groups)))
+
+    def only(self, groups: Iterable[str]) -> Targets:
+        return self._subset(self.frame["group"].isin(list(groups)))
+
+    def restrict_to(self, produced: pd.DataFrame) -> tuple[Targets, pd.DataFrame]:
+        """Keep the points the model produces; also return those it does not (for the report)."""
+        have = produced[KEY_COLUMNS].drop_duplicates().assign(_produced=True)
+        have["reference_date"] = pd.to_datetime(have["reference_date"])
+        merged = self.frame.merge(have, on=KEY_COLUMNS, how="left")
+        mask = merged["_produced"].eq(True).to_numpy()
+        return self._subset(mask), self.frame.loc[~mask, KEY_COLUMNS + ["group", "value"]]
+
+    def to_records(self) -> list[dict]:
+        """JSON-ready rows (stored with a calibration so it can be resumed and validated)."""
+        out = self.frame.copy()
+        out["reference_date"] = out["reference_date"].dt.strftime("%Y-%m-%d")
+        return out.to_dict(orient="records")
+
+    @classmethod
+    def from_records(cls, records: Sequence[dict],
+                     groups: tuple[TargetGroup, ...] = DEFAULT_GROUPS) -> Targets:
+        frame = pd.DataFrame.from_records(list(records))
+        frame["reference_date"] = pd.to_datetime(frame["reference_date"])
+        return cls(frame.reset_index(drop=True), groups)
+
+
+def _weighted(frame: pd.DataFrame, groups: Sequence[TargetGroup]) -> pd.DataFrame:
+    """Each group's weight shared equally by its points; all weights normalised to sum 1."""
+    group_weight = {g.name: g.weight for g in groups}
+    counts = frame["group"].map(frame["group"].value_counts())
+    raw = frame["group"].map(group_weight).astype(float) / counts.astype(float)
+    total = raw.sum()
+    out = frame.copy()
+    out["weight"] = raw / total if total > 0 else raw
+    return out.reset_index(drop=True)
+
+
+def assign_groups(observed: pd.DataFrame, groups: Sequence[TargetGroup] = DEFAULT_GROUPS,
+                  cutoff: str | dt.date = DEFAULT_CUTOFF) -> Targets:
+    """Assign observed rows (tidy schema) to target groups; rows no group claims are dropped."""
+    frame = observed[KEY_COLUMNS + ["value"]].copy()
+    frame["reference_date"] = pd.to_datetime(frame["reference_date"])
+    frame = frame.loc[frame["reference_date"].le(pd.Timestamp(cutoff))]
+    frame = frame.loc[frame["value"].notna()].reset_index(drop=True)
+    frame["group"] = None
+    for g in groups:
+        free = frame["group"].isna()
+        frame.loc[free & g.claims(frame), "group"] = g.name
+    frame = frame.loc[frame["group"].notna()]
+    order = {g.name: i for i, g in enumerate(groups)}
+    frame = frame.assign(_o=frame["group"].map(order)).sort_values(
+        ["_o", "series", "category", "reference_date"]).drop(columns="_o")
+    frame = frame.drop_duplicates(KEY_COLUMNS, keep="first")
+    return Targets(_weighted(frame, groups), tuple(groups))
+
+
+def load_targets(groups: Sequence[TargetGroup] = DEFAULT_GROUPS,
+                 cutoff: str | dt.date = DEFAULT_CUTOFF,
+                 observed: Callable[[str], pd.DataFrame] | None = None) -> Targets:
+    """The calibration targets from the shipped official data (``sidedoor.data.observed``)."""
+    if observed is None:
+        from sidedoor.data import observed as observed_fn
+        observed = observed_fn
+    frames = []
+    for series in dict.fromkeys(g.series for g in groups):
+        try:
+            frames.append(observed(series))
+        except (KeyError, ValueError, FileNotFoundError) as exc:
+            raise ValueError(f"observed series {series!r} is not available: {exc}") from exc
+    return assign_groups(pd.concat(frames, ignore_index=True), groups, cutoff)
+
+
+def held_out(observed: Callable[[str], pd.DataFrame] | None = None,
+             groups: Sequence[TargetGroup] = DEFAULT_GROUPS,
+             cutoff: str | dt.date = DEFAULT_CUTOFF) -> Targets:
+    """Official figures after ``cutoff`` in the target series: never fitted, only predicted."""
+    late = dt.date(2100, 1, 1)
+    shifted = tuple(
+        TargetGroup(g.name, g.series, g.weight, g.description, g.categories,
+                    g.first, late if g.last == DEFAULT_CUTOFF else g.last)
+        for g in groups)
+    everything = load_targets(shifted, cutoff=late, observed=observed)
+    return everything.after(cutoff)

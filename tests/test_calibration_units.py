@@ -1,0 +1,179 @@
+"""Fast checks of the calibration's building blocks (no Dask, no engine)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from sidedoor.calibration.distance import (GroupPooledScale, summary_vector,
+                                           weighted_log_error)
+from sidedoor.calibration.posterior import Posterior, summarise_draws, weighted_quantiles
+from sidedoor.calibration.priors import prior_spec, prior_specs, to_abc_values, to_model_values
+from sidedoor.calibration.simulator import align, stack_draws
+from sidedoor.calibration.targets import DEFAULT_GROUPS, assign_groups
+from sidedoor.calibration.validation import metrics, score
+from sidedoor.institutions.parameters import Parameter, load_parameters
+
+
+def _observed() -> pd.DataFrame:
+    rows = [("overstayers", f"{y}-01-01", "total", 1e5 + 1e3 * y % 7) for y in range(1997, 2021)]
+    rows += [("overstayers", "2021-01-01", "total", 8e4)]  # held out: after the cutoff
+    rows += [("interns_disappeared", f"{y}-12-31", "total", 5000 + y) for y in range(2011, 2020)]
+    rows += [("overstayers_by_status", "2018-01-01", "designated_activities", 2286.0),
+             ("overstayers_by_status", "2019-01-01", "designated_activities", 4224.0),
+             ("overstayers_by_status", "2018-01-01", "student", 3000.0),
+             ("deportations", "2018-12-31", "total", 1.0)]  # not a target series
+    frame = pd.DataFrame(rows, columns=["series", "reference_date", "category", "value"])
+    frame["reference_date"] = pd.to_datetime(frame["reference_date"])
+    return frame
+
+
+def test_calibrated_parameters_come_from_the_parameter_files():
+    params = load_parameters()
+    specs = prior_specs(params)
+    assert [s.name for s in specs] == [p.name for p in params.calibrated()]
+    assert 0 < len(specs) <= 25
+    with pytest.raises(ValueError, match="not calibrated"):
+        prior_specs(params, ["no.such_parameter"])
+
+
+def _param(unit: str, prior: dict) -> Parameter:
+    return Parameter(name="x.y", description="d", unit=unit, provenance="calibrated",
+                     reference="r", prior=prior, values=[{"start": "1990-01-01", "value": 0.5}])
+
+
+def test_priors_map_onto_standard_normal_coordinates():
+    spec = prior_spec(_param("monthly_hazard", {"distribution": "loguniform", "low": 1e-4,
+                                                "high": 1e-2}))
+    assert spec.log_space and spec.abc_name == "z:x.y"
+    assert spec.quantiles([0.5])[0] == pytest.approx(1e-3)
+    assert spec.to_model(0.0) == pytest.approx(1e-3)  # z = 0 is the prior median
+    assert spec.to_model(stats.norm.ppf(0.9)) == pytest.approx(1e-4 * 100**0.9)
+    assert to_model_values([spec], to_abc_values([spec], {"x.y": 0.003}))["x.y"] == \
+        pytest.approx(0.003)
+    # z drawn from N(0, 1) reproduces the stated prior (here: uniform on [2, 4]).
+    uni = prior_spec(_param("multiplier", {"distribution": "uniform", "low": 2, "high": 4}))
+    x = [uni.to_model(z) for z in np.random.default_rng(0).standard_normal(4000)]
+    assert min(x) >= 2 and max(x) <= 4 and np.mean(x) == pytest.approx(3, abs=0.03)
+    rate = prior_spec(_param("rate", {"distribution": "normal", "mean": 0.9, "sd": 0.5}))
+    draws = rate.frozen().rvs(size=2000, random_state=1)
+    assert draws.min() >= 0 and draws.max() <= 1
+    free = prior_spec(_param("log_odds", {"distribution": "normal", "mean": -2, "sd": 1}))
+    assert free.scipy_name == "norm"
+
+
+def test_targets_are_grouped_weighted_and_cut_at_2020():
+    targets = assign_groups(_observed())
+    frame = targets.frame
+    assert frame["reference_date"].max() == pd.Timestamp("2020-01-01")
+    assert set(frame["group"]) == {"overstayer_stock", "table1_disappeared",
+                                   "designated_activities", "by_status"}
+    assert targets.weights.sum() == pytest.approx(1.0)
+    # Table 1 years only; designated activities claimed before the status breakdown.
+    assert (frame.loc[frame["group"].eq("table1_disappeared"), "reference_date"].dt.year
+            .between(2015, 2019).all())
+    assert frame.loc[frame["group"].eq("by_status"), "category"].tolist() == ["student"]
+    # Each group's weight is shared by its points: the 24-point stock vs 2-point series.
+    w = frame.groupby("group")["weight"].sum()
+    weight_of = {g.name: g.weight for g in DEFAULT_GROUPS}
+    ratio = w["overstayer_stock"] / w["designated_activities"]
+    stated = weight_of["overstayer_stock"] / weight_of["designated_activities"]
+    assert ratio == pytest.approx(stated)
+    split = targets.until("2012-12-31")
+    assert split.frame["reference_date"].max() <= pd.Timestamp("2012-12-31")
+    assert split.weights.sum() == pytest.approx(1.0)
+    assert "table1_disappeared" not in targets.without(["table1_disappeared"]).group_names
+
+
+def test_restrict_to_keeps_what_the_model_produces():
+    targets = assign_groups(_observed())
+    produced = targets.frame.loc[targets.frame["group"].ne("by_status"),
+                                 ["series", "reference_date", "category"]]
+    kept, missing = targets.restrict_to(produced)
+    assert "by_status" not in kept.group_names and missing["category"].tolist() == ["student"]
+    assert kept.weights.sum() == pytest.approx(1.0)
+
+
+def test_distance_is_a_weighted_mean_absolute_log_error():
+    obs = np.array([100.0, 1000.0, 0.0])
+    w = np.array([0.5, 0.25, 0.25])
+    assert weighted_log_error(obs, obs, w) == 0.0
+    sim = np.array([110.0, 1000.0, 0.0])
+    expected = 0.5 * abs(math.log(111 / 101))
+    assert weighted_log_error(sim, obs, w) == pytest.approx(expected)
+    assert summary_vector([-5.0])[0] == 0.0  # negative counts clipped
+
+
+def test_group_pooled_scale_shares_one_scale_within_a_group():
+    scale = GroupPooledScale(["a", "a", "b"])
+    samples = np.array([[0.0, 1.0, 5.0], [2.0, 3.0, 5.0]])
+    out = scale(samples=samples, s0=np.zeros(3))
+    assert out[0] == out[1] and out[2] == pytest.approx(5.0)
+
+
+def test_align_fills_absent_outputs_with_zero_and_sums_duplicates():
+    keys = pd.DataFrame({"series": ["a", "a"], "reference_date": pd.to_datetime(
+        ["2000-01-01", "2001-01-01"]), "category": ["total", "total"]})
+    outputs = pd.DataFrame({"series": ["a", "a"], "reference_date": ["2000-01-01"] * 2,
+                            "category": ["total", "total"], "value": [1.0, 2.0]})
+    assert align(outputs, keys).tolist() == [3.0, 0.0]
+
+
+def test_posterior_draws_are_weighted_and_reproducible():
+    particles = pd.DataFrame({"particle": [0, 1], "weight": [0.0, 1.0], "distance": [1, 1],
+                              "a.b": [1.0, 2.0]})
+    post = Posterior(particles, {})
+    assert post.sample(5, seed=3) == post.sample(5, seed=3)
+    assert {d["a.b"] for d in post.sample(20, seed=1)} == {2.0}
+    x = np.arange(101.0)
+    assert weighted_quantiles(x, np.ones_like(x), [0.5])[0] == pytest.approx(50.0)
+
+
+def test_scores_count_band_coverage_and_mape():
+    targets = assign_groups(_observed())
+    draws = [targets.frame[["series", "reference_date", "category"]].assign(
+        value=targets.values * f) for f in (0.9, 1.0, 1.1, 1.2)]
+    summary = summarise_draws(stack_draws(draws))
+    m = metrics(score(targets, summary))
+    assert m["overstayer_stock"]["n_points"] == 24
+    assert m["overstayer_stock"]["coverage90"] == 1.0
+    assert m["overstayer_stock"]["mape"] == pytest.approx(5.0, abs=0.01)
+
+
+def test_interrupted_calibrations_are_found_for_resumption(tmp_path):
+    from sidedoor.calibration import records
+
+    store = tmp_path / "store.duckdb"
+    assert records.interrupted(store, "default") is None
+    records.register(store, "c1", label="default", settings={"seed": 1, "scale": 0.05},
+                     targets=[], engine="e", pyabc_db=tmp_path / "c1.db", code_version="v")
+    # Registered by this (live) process: still running, not to be taken over.
+    assert records.interrupted(store, "default") is None
+    with records._store(store).connect(write=True) as con:
+        con.execute("UPDATE calibrations SET pid = -1 WHERE calibration_id = 'c1'")
+    assert records.interrupted(store, "default")["calibration_id"] == "c1"  # killed
+    with records._store(store).connect(write=True) as con:
+        con.execute("UPDATE calibrations SET status = 'finished' WHERE calibration_id = 'c1'")
+    assert records.interrupted(store, "default") is None
+
+
+def test_population_fit_proposal_samples_and_scores_consistently():
+    from sidedoor.calibration.proposal import PopulationFitProposal
+
+    rng = np.random.default_rng(1)
+    population = pd.DataFrame(rng.normal(size=(60, 3)) * [1, 2, 0.1], columns=["a", "b", "c"])
+    proposal = PopulationFitProposal(scale=1.5)
+    proposal.fit(population, np.full(60, 1 / 60))
+    np.random.seed(5)
+    first = proposal.rvs_single()
+    np.random.seed(5)
+    assert proposal.rvs_single() == first  # draws follow NumPy's global (seeded) stream
+    draws = pd.DataFrame([proposal.rvs_single() for _ in range(3000)])
+    assert draws["b"].var() == pytest.approx(1.5 * population["b"].var(), rel=0.15)
+    dens = proposal.pdf(draws.iloc[:5])
+    assert dens.shape == (5,) and np.all(dens > 0)
+    assert proposal.pdf(draws.iloc[0]) == pytest.approx(dens[0])
