@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import cloudpickle
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -165,15 +167,19 @@ def test_population_fit_proposal_samples_and_scores_consistently():
     from sidedoor.calibration.proposal import PopulationFitProposal
 
     rng = np.random.default_rng(1)
-    population = pd.DataFrame(rng.normal(size=(60, 3)) * [1, 2, 0.1], columns=["a", "b", "c"])
+    population = pd.DataFrame(rng.normal(size=(60, 3)) * [1, 0.6, 0.1], columns=["a", "b", "c"])
     proposal = PopulationFitProposal(scale=1.5)
     proposal.fit(population, np.full(60, 1 / 60))
+    proposal = cloudpickle.loads(cloudpickle.dumps(proposal))  # as shipped to a worker
     np.random.seed(5)
     first = proposal.rvs_single()
     np.random.seed(5)
     assert proposal.rvs_single() == first  # draws follow NumPy's global (seeded) stream
+    np.random.seed(6)
+    assert proposal.rvs_single() != first
     draws = pd.DataFrame([proposal.rvs_single() for _ in range(3000)])
     assert draws["b"].var() == pytest.approx(1.5 * population["b"].var(), rel=0.15)
+    assert draws["a"].var() == pytest.approx(1.0, rel=0.15)  # capped at the prior's variance
     dens = proposal.pdf(draws.iloc[:5])
     assert dens.shape == (5,) and np.all(dens > 0)
     assert proposal.pdf(draws.iloc[0]) == pytest.approx(dens[0])

@@ -10,11 +10,11 @@ Two ways to run ABC-SMC over Dask, and why both exist:
     simulations; it pays off only for simulations shorter than ~0.1 s. The engine at scale
     0.05 takes seconds per run, so sidedoor's default is ``batch_size=1``: larger batches
     would only add runs wasted when a generation completes (batches already running then
-    finish in the workers and are discarded). **What varies between runs:** every task reseeds NumPy from the operating
-    system's entropy, and how many batches are in flight depends on the number of worker
-    cores, so the particles, the number of simulations, the epsilon schedule and the posterior
-    differ from run to run (within Monte Carlo error) even with the same ``--seed``. The seed
-    only fixes the main process's own draws.
+    finish in the workers and are discarded). **What varies between runs:** every task
+    reseeds NumPy from the operating system's entropy, and how many batches are in flight
+    depends on the number of worker cores, so the particles, the number of simulations, the
+    epsilon schedule and the posterior differ from run to run (within Monte Carlo error)
+    even with the same ``--seed``. The seed only fixes the main process's own draws.
 
 ``reproducible`` (static schedule)
     :class:`SeededMappingSampler`: generation ``t`` is split into ``n`` particle slots known in
