@@ -136,6 +136,33 @@ def test_attributes_at_entry_match_the_numpy_formulas(params):
         assert np.array_equal(getattr(pop, name)[idx], value), name
 
 
+def test_a_broker_fee_cap_caps_intern_debt_at_entry(params):
+    """With the ``broker-fee-cap`` reform, interns' entry debt is min(fee, cap) in the kernel
+    and in ``entry_debt``; other statuses' debts are untouched."""
+    from sidedoor.institutions.reforms import load_named_reform
+
+    capped = load_named_reform("broker-fee-cap", params).apply(params)
+    date = dt.date(2005, 4, 1)
+    debts = {}
+    for name, q in (("law", params), ("cap", capped)):
+        pop = Population(capacity=4096)
+        month = _month(q, pop, 0, date)
+        statuses = [int(Status.TECHNICAL_INTERN), int(Status.TRAINEE), int(Status.PRE_COLLEGE_STUDENT)]
+        rows = month.add(np.repeat(np.array(statuses, dtype=np.uint8), 500), "M1",
+                         agent_id=draws.cell_agent_ids(0, statuses, [1] * 3, [500] * 3))
+        industry.draw_attributes(month, rows)
+        idx = np.arange(rows.start, rows.stop)
+        u = {s: month.uniforms(idx, s) for s in (draws.Stream.ATTR_DEBT, draws.Stream.ATTR_BROKER)}
+        numpy_debt = industry.entry_debt(month, pop.status[idx], u[draws.Stream.ATTR_DEBT],
+                                         u[draws.Stream.ATTR_BROKER]).astype(np.float32)
+        assert np.array_equal(pop.debt[idx], numpy_debt), name
+        debts[name] = pop.debt[idx].copy()
+    interns = np.arange(1000)
+    assert (debts["law"][interns] > 200_000).all()
+    assert (debts["cap"][interns] == 200_000).all()
+    assert np.array_equal(debts["cap"][1000:], debts["law"][1000:])
+
+
 def test_groups_follow_moves_within_and_across_months(params):
     """``of(s)``: start-of-month members still in ``s`` (leavers out, returners back in);
     next month's incremental groups equal a full regrouping."""

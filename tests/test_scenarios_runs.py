@@ -54,7 +54,7 @@ def test_cli_run_writes_the_contract_csv(tmp_path):
 
 @pytest.fixture(scope="module")
 def library():
-    names = ["null", "no-2018-screening", "spr-2005-regime", "intern-job-mobility"]
+    names = ["null", "no-2018-screening", "spr-2005-regime", "intern-job-mobility", "broker-fee-cap", "ssw-from-2010"]
     results = run_scenarios(names, end="2020-12", store=False, **SETTINGS)
     return {r.name: r for r in results}
 
@@ -90,9 +90,63 @@ def test_spr_kept_at_the_2005_regime_grants_more(library):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "engine: SPR is decided only inside deportation procedures and refused cases are removed, so a more "
-    "generous regime turns removals into grants without touching the overstayer stock (difference exactly 0); "
-    "the paper's 'perpetuation' (refused or discouraged spouses staying unauthorized) is not modelled yet"))
 def test_spr_kept_at_the_2005_regime_means_fewer_overstayers_by_2020(library):
+    # Married overstayers turn themselves in by the regime's odds (spr.self_report_table).
     assert _value(library["spr-2005-regime"], "overstayers", "total", "2020-01-01") < 0
+
+
+@pytest.mark.slow
+def test_a_broker_fee_cap_means_fewer_disappeared_interns(library):
+    r = library["broker-fee-cap"]
+    for year in range(2015, 2020):
+        assert _value(r, "interns_disappeared", "total", f"{year}-12-31") < 0, year
+    assert "agrees" in r.reading or "inconclusive" in r.reading
+
+
+@pytest.mark.slow
+def test_ssw_from_2010_means_fewer_disappeared_interns(library):
+    r = library["ssw-from-2010"]
+    for year in range(2015, 2020):
+        assert _value(r, "interns_disappeared", "total", f"{year}-12-31") < 0, year
+    assert _value(r, "interns_disappeared", "total", "2009-12-31") == 0  # before April 2010 nothing differs
+
+
+def _reform(changes: list[dict]):
+    from sidedoor.institutions.reforms import load_reform_dict
+
+    return load_reform_dict({"name": "test", "description": "test", "reference": "test", "changes": changes})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("changes", [
+    [{"parameter": "titp.broker_fee_cap_jpy", "value": 200000, "start": "1993-04-05"}],  # cap not enabled
+    [{"parameter": "ssw.counterfactual_intern_share", "value": 0.9, "start": "1990-01-01"}],  # SSW never early
+], ids=["broker-fee-cap-disabled", "ssw-share-without-early-ssw"])
+def test_the_new_levers_leave_the_baseline_alone(changes):
+    result = run_scenario(_reform(changes), end="2020-12", store=False, **SETTINGS)
+    assert (result.per_draw["difference"] == 0).all()
+
+
+def _entries(result, status, year: int) -> float:
+    f = result.flows
+    sel = (f["from_status"] == "outside") & (f["to_status"] == status.label) & (f["month"].dt.year == year)
+    return float(f.loc[sel, "count"].sum())
+
+
+@pytest.mark.slow
+def test_ssw_from_2010_has_ssw_residents_in_2015_drawn_from_the_interns():
+    from sidedoor.engine import simulate
+    from sidedoor.institutions.reforms import load_named_reform
+    from sidedoor.institutions.statuses import Status
+
+    kw = {"seed": 1, "scale": 0.02, "start": "1990-01", "end": "2015-12"}
+    base, ssw = simulate(**kw), simulate(reform=load_named_reform("ssw-from-2010"), **kw)
+    label = Status.SPECIFIED_SKILLED_WORKER.label
+    stock = {name: r.monthly_stock.set_index("month").loc[pd.Timestamp("2015-01-01"), label]
+             for name, r in (("base", base), ("ssw", ssw))}
+    assert stock["base"] == 0 and stock["ssw"] > 0
+    interns = _entries(base, Status.TECHNICAL_INTERN, 2015)
+    # ssw.counterfactual_intern_share (0.2) of the intern entrants come as SSW instead.
+    assert 0.1 * interns < interns - _entries(ssw, Status.TECHNICAL_INTERN, 2015) < 0.3 * interns
+    # ... and they are the only SSW entrants before the SSW data (no carried-back entries).
+    assert _entries(ssw, Status.SPECIFIED_SKILLED_WORKER, 2015) == interns - _entries(ssw, Status.TECHNICAL_INTERN, 2015)

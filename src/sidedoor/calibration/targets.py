@@ -40,15 +40,23 @@ class TargetGroup:
     categories: tuple[str, ...] | None = None  # None: every category of the series
     first: dt.date = dt.date(1990, 1, 1)
     last: dt.date = DEFAULT_CUTOFF
+    #: categories the model has no counterpart for (never fitted; listed in the validation)
+    excluded: tuple[str, ...] = ()
 
     def claims(self, frame: pd.DataFrame) -> pd.Series:
         mask = frame["series"].eq(self.series)
         if self.categories is not None:
             mask &= frame["category"].isin(self.categories)
+        if self.excluded:
+            mask &= ~frame["category"].isin(self.excluded)
         dates = frame["reference_date"]
         mask &= dates.ge(pd.Timestamp(self.first)) & dates.le(pd.Timestamp(self.last))
         return mask
 
+
+#: Official status categories outside the model's side doors: comparing them with the model's
+#: zero would add a constant to every distance and say nothing about the mechanisms.
+UNMODELLED_STATUS_CATEGORIES = ("other", "Vietnam|other")
 
 #: The targets named in the issue, in claiming order (earlier groups take their points first).
 DEFAULT_GROUPS: tuple[TargetGroup, ...] = (
@@ -71,7 +79,10 @@ DEFAULT_GROUPS: tuple[TargetGroup, ...] = (
     TargetGroup("by_nationality", "overstayers_by_nationality", 1.0,
                 "Overstayers by nationality (all shipped reference dates)"),
     TargetGroup("by_status", "overstayers_by_status", 1.0,
-                "Overstayers by status at the time of overstay (all shipped reference dates)"),
+                "Overstayers by status at the time of overstay (all shipped reference dates); "
+                "the official residual 'other' (engineers, dependants and the other long-stay "
+                "statuses) has no counterpart in the model, which tracks only the side doors",
+                excluded=UNMODELLED_STATUS_CATEGORIES),
 )
 
 
@@ -198,7 +209,7 @@ def held_out(observed: Callable[[str], pd.DataFrame] | None = None,
     late = dt.date(2100, 1, 1)
     shifted = tuple(
         TargetGroup(g.name, g.series, g.weight, g.description, g.categories,
-                    g.first, late if g.last == DEFAULT_CUTOFF else g.last)
+                    g.first, late if g.last == DEFAULT_CUTOFF else g.last, g.excluded)
         for g in groups)
     everything = load_targets(shifted, cutoff=late, observed=observed)
     return everything.after(cutoff)

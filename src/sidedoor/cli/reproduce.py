@@ -9,7 +9,6 @@ from rich.console import Console
 
 
 def register(app: typer.Typer) -> None:
-    @app.command()
     def reproduce(
         output: Path = typer.Option(Path("report"), "--output", "-o", help="Report folder."),
         model: bool = typer.Option(True, "--model/--data-only",
@@ -23,3 +22,9 @@ def register(app: typer.Typer) -> None:
         console.print(f"[bold green]Report written to {output.resolve()}[/]")
         for path in written:
             console.print(f"  {path}")
+
+    # One command, two names: `sidedoor report` (the name) and `sidedoor reproduce`
+    # (what `make reproduce` has always called).
+    app.command("report", help="Write the report (figures and tables); same as `reproduce`.")(reproduce)
+    app.command("reproduce", help="Write the report (figures and tables): the job behind "
+                "`make reproduce`.")(reproduce)

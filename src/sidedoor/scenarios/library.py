@@ -55,12 +55,17 @@ FOCUS: dict[str, Focus] = {
                                "fewer designated-activities overstayers on 2019-01-01 (the paper: 2,286 -> 4,224)",
                                stock_sign=-1, flow_sign=+1),
     "spr-2005-regime": Focus(flow="spr_granted", flow_year=2018,
-                             expected="more regularizations and fewer overstayers by 2020", stock_sign=-1, flow_sign=+1),
+                             expected="more regularizations and fewer overstayers by 2020",
+                             caveat="the stock moves only through married overstayers turning themselves in by the "
+                                    "regime's odds (behaviour.self_report_regime_elasticity, an assumption); refused "
+                                    "cases are still removed", stock_sign=-1, flow_sign=+1),
     "intern-job-mobility": Focus(flow="interns_disappeared", flow_year=2019,
                                  expected="fewer disappeared interns (no right to change employer -> running away)",
                                  stock_sign=-1, flow_sign=-1),
     "broker-fee-cap": Focus(flow="interns_disappeared", flow_year=2019,
-                            expected="less debt, fewer runaways and fewer overstays at expiry", stock_sign=-1, flow_sign=-1),
+                            expected="less debt, fewer runaways and fewer overstays at expiry", stock_sign=-1, flow_sign=-1,
+                            caveat="the cap is assumed fully enforced: every intern's broker fee (hence entry debt) "
+                                   "is at most the cap"),
     "labour-front-door-1990": Focus(flow="interns_disappeared", flow_year=2019,
                                     expected="fewer overstayers: a labour channel with job mobility replaces side doors",
                                     caveat="entrants diverted to the front door are an input assumption "
@@ -78,7 +83,9 @@ FOCUS: dict[str, Focus] = {
                                 expected="a higher early-1990s peak (Iranian, Pakistani, Bangladeshi visitors)",
                                 stock_sign=+1, flow_sign=+1),
     "ssw-from-2010": Focus(flow="interns_disappeared", flow_year=2019,
-                           expected="fewer overstayers: an earlier manual-labour front door", stock_sign=-1, flow_sign=-1),
+                           expected="fewer overstayers: an earlier manual-labour front door", stock_sign=-1, flow_sign=-1,
+                           caveat="SSW entrants before the SSW data (2019-04) are input assumptions: "
+                                  "ssw.counterfactual_intern_share of the intern entrants come as SSW instead"),
     "null": Focus(expected="no difference at all (common random numbers)"),
 }
 

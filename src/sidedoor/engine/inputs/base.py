@@ -43,8 +43,11 @@ TABLE: dict[Status, str] = {
 CHANNELS = tuple(TABLE) + (Status.LABOUR_MIGRANT,)
 #: A reform opening these channels before the law as shipped did gets, in those months, the
 #: monthly entries of the channel's first factual period (assumption, INPUTS.md); under the
-#: shipped law the months are closed and stay zero.
-OPENED_EARLIER: dict[Status, str] = {Status.SPECIFIED_SKILLED_WORKER: "2019-04..2019-12"}
+#: shipped law the months are closed and stay zero. Empty since SSW's counterfactual entrants
+#: come from interns entering through the SSW door instead (``ssw.counterfactual_intern_share``
+#: in processes/entries.py): copying the 2019 SSW entries as well would count one assumption
+#: twice.
+OPENED_EARLIER: dict[Status, str] = {}
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,10 @@ SECTION = "§4.1"
 
 #: Initial overstayers' tenure is drawn uniformly over this many months before the start.
 INITIAL_TENURE_MONTHS = 48
+#: Share of intern entrants entering as SSW when the SSW channel is open without SSW input.
+SSW_SHARE = "ssw.counterfactual_intern_share"
+#: Generator cell of the intern -> SSW diversion draw (status codes are the other cells).
+DIVERSION_CELL = 1000 + int(Status.SPECIFIED_SKILLED_WORKER)
 
 
 def permit_months(month, status: int) -> int:
@@ -51,19 +55,65 @@ def permit_table(month) -> np.ndarray:
     return month.memo["permit_table"]
 
 
+def official_ssw_input_absent(month, expected: np.ndarray) -> bool:
+    """Whether this month has no official SSW inflow: the input is zero, or the SSW status had
+    not been legislated yet (``ssw.legislated``, 2018-12-14), so any SSW input could not be
+    observed entries."""
+    if expected[Status.SPECIFIED_SKILLED_WORKER].sum() <= 0:
+        return True
+    return not bool(month.params.value("ssw.legislated", month.date))
+
+
+def ssw_counterfactual_share(month, expected: np.ndarray) -> float:
+    """Share of this month's technical-intern entrants who enter as SSW instead.
+
+    Why: the SSW data start in 2019-04, so a reform opening the channel earlier has no
+    observed SSW entrants, and entries added on top of the interns would leave the interns,
+    and their running away (M3), untouched. Where the channel is open and the official SSW
+    input is absent, ``ssw.counterfactual_intern_share`` (an assumption) of the intern
+    entrants come through the SSW door, with its job mobility. 0 in the law as shipped: the
+    channel is closed before 2019-04, after the status was legislated (2018-12-14).
+    """
+    if not month.rule("channel_open", Status.SPECIFIED_SKILLED_WORKER):
+        return 0.0
+    if not official_ssw_input_absent(month, expected):
+        return 0.0
+    return float(month.params.value(SSW_SHARE, month.date))
+
+
+def divert_to_ssw(month, counts: np.ndarray, share: float) -> np.ndarray:
+    """Binomial number of SSW entrants among the intern entrants ``counts`` (by nationality).
+
+    Why binomial after the intern draw: the interns that stay interns keep the ids (ranks)
+    and so the attributes they have in the baseline run (common random numbers); the draw
+    has its own generator (cell ``DIVERSION_CELL``), so no other entry count moves.
+    """
+    rng = draws.cell_rng(month.seed, month.m, Stream.ENTRIES, DIVERSION_CELL)
+    return rng.binomial(counts, share)
+
+
 def step(month, inputs) -> None:
     """Instantiate this month's entrants into every open status (one batch per month)."""
     expected = inputs.inflows[month.m] * month.scale  # (status, nationality)
+    share = ssw_counterfactual_share(month, expected)
     cells_s, cells_n, cells_c = [], [], []
+
+    def add_cells(status: int, counts: np.ndarray) -> None:
+        for nat in np.flatnonzero(counts):
+            cells_s.append(int(status))
+            cells_n.append(int(nat))
+            cells_c.append(int(counts[nat]))
+
     for status in np.flatnonzero(expected.sum(axis=1) > 0):
         if status == Status.TEMPORARY_VISITOR:
             continue  # visitors are thinned in visitors.py
         rng = draws.cell_rng(month.seed, month.m, Stream.ENTRIES, int(status))
         counts = rng.poisson(expected[status])
-        for nat in np.flatnonzero(counts):
-            cells_s.append(int(status))
-            cells_n.append(int(nat))
-            cells_c.append(int(counts[nat]))
+        if status == Status.TECHNICAL_INTERN and share > 0:
+            ssw = divert_to_ssw(month, counts, share)
+            counts = counts - ssw
+            add_cells(int(Status.SPECIFIED_SKILLED_WORKER), ssw)
+        add_cells(int(status), counts)
     enter(month, cells_s, cells_n, cells_c, kind=0, mechanism="M1")
 
 

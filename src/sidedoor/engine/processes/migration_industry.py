@@ -52,13 +52,21 @@ def wage(month, status: int) -> float:
     return b["nikkei_wage"]
 
 
+def intern_fee_cap(month) -> float:
+    """The legal cap on intern broker fees this month (``rules.broker_fee_cap``; ``inf`` when
+    none is enforced). Why here: the fee is where the debt that drives running away (M3) and
+    overstaying at expiry starts, so a cap acts on both through the existing debt effect."""
+    return float(month.rule("broker_fee_cap"))
+
+
 def entry_debt(month, status: np.ndarray, u: np.ndarray, broker_u: np.ndarray) -> np.ndarray:
-    """Debt at entry (JPY) from fees: intern fees 700,000-1,000,000 (§4.2), student loans,
-    brokered visitors and entertainers."""
+    """Debt at entry (JPY) from fees: intern fees 700,000-1,000,000 (§4.2), capped by
+    ``intern_fee_cap``, student loans, brokered visitors and entertainers."""
     b = month.b
     debt = np.zeros(status.size)
     intern = IS_INTERN[status]
-    debt[intern] = b["intern_broker_fee_low"] + u[intern] * (b["intern_broker_fee_high"] - b["intern_broker_fee_low"])
+    fee = b["intern_broker_fee_low"] + u[intern] * (b["intern_broker_fee_high"] - b["intern_broker_fee_low"])
+    debt[intern] = np.minimum(fee, intern_fee_cap(month))
     loan = -b["student_debt_mean"] * np.log1p(-u * 0.999)
     debt = np.where(status == Status.PRE_COLLEGE_STUDENT, loan, debt)
     debt = np.where(status == Status.COLLEGE_STUDENT, 0.5 * loan, debt)
@@ -91,7 +99,7 @@ def _attributes(status, u, loan, month, shares, fees, merged, wage_table, is_int
     """Every entry attribute in one pass, with numpy's operations in numpy's order (see
     ``draw_attributes``); ``loan`` is the student loan by row (computed with numpy's log1p).
     shares = (female, tokyo, criminal, abusive employer, brokered visitor);
-    fees = (intern fee low, intern fee high - low, brokered visitor fee)."""
+    fees = (intern fee low, intern fee high - low, brokered visitor fee, intern fee cap)."""
     for i in range(status.shape[0]):
         s = status[i]
         intern = is_intern[s]
@@ -99,7 +107,7 @@ def _attributes(status, u, loan, month, shares, fees, merged, wage_table, is_int
         birth_month[i] = np.int16(month - (20 + 15 * u[7, i]) * 12)
         d = 0.0
         if intern:
-            d = fees[0] + u[1, i] * fees[1]
+            d = min(fees[0] + u[1, i] * fees[1], fees[3])
         if s == _PRE:
             d = loan[i]
         elif s == _COLLEGE:
@@ -125,7 +133,8 @@ def draw_attributes(month, rows: slice) -> None:
     Every attribute uses its own counter-based stream keyed by the agent id, so an agent's
     attributes do not depend on who else entered. Sex, age, debt (``entry_debt``), wage,
     sector, employer size, Tokyo area, criminal record, abusive employer and language school
-    are computed in one compiled pass (at 1:1 about 12M entrants, ~30 numpy passes each).
+    (intern fees capped by ``intern_fee_cap`` when a reform enforces a cap) are computed in one
+    compiled pass (at 1:1 about 12M entrants, ~30 numpy passes each).
     """
     pop, b = month.pop, month.b
     if rows.stop <= rows.start:
@@ -142,7 +151,7 @@ def draw_attributes(month, rows: slice) -> None:
     shares = np.array([b["female_share"], b["tokyo_area_share"], b["criminal_record_share"],
                        b["abusive_employer_share"], b["visitor_broker_share"]], dtype=np.float64)
     fees = np.array([b["intern_broker_fee_low"], b["intern_broker_fee_high"] - b["intern_broker_fee_low"],
-                     b["visitor_broker_fee"]], dtype=np.float64)
+                     b["visitor_broker_fee"], intern_fee_cap(month)], dtype=np.float64)
     _attributes(status, u, loan, month.m, shares, fees, merged, month.wage_table, IS_INTERN, IS_BROKERED, GROUP_OF,
                 _SECTOR_TABLE, _SECTOR_COUNT, pop.female[rows], pop.birth_month[rows], pop.debt[rows],
                 pop.broker_used[rows], pop.wage[rows], pop.sector[rows], pop.employer_size[rows], pop.tokyo_area[rows],
