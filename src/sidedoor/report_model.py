@@ -230,6 +230,32 @@ def pathways_section(output_dir: Path, settings: ReportSettings, written: list[P
             + _img(png, "Wei 2003 and Toumani 2013") + _table(frame))
 
 
+def _measured(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(f"{p['date'][:4]}: {p['error_pct']:+.0f}%" for p in value)
+    return "" if value is None else str(value)
+
+
+def validation_section(output_dir: Path, written: list[Path]) -> str:
+    """The shipped calibration against the official series (from the shipped predictive; no runs)."""
+    from sidedoor.calibration.validation import validation_summary, validation_table
+
+    summary = validation_summary()
+    table = validation_table(summary).round(3)
+    path = output_dir / "model_validation.csv"
+    table.to_csv(path, index=False)
+    written.append(path)
+    goals = pd.DataFrame([{"goal": g["goal"], "target": g["target"], "measured": _measured(g["measured"]),
+                           "met": {True: "yes", False: "no", None: "unknown"}[g["met"]]}
+                          for g in summary["goals"]])
+    post = summary["posterior"]
+    return (f"<p>Posterior: {_esc(post.get('status'))}, final epsilon {_esc(post.get('final_epsilon'))}. "
+            "Per series: MAPE (%) of the posterior-predictive median, share of observed points inside the "
+            "90% band and points, in sample, at scale 1, fitted to 2012 and scored 2013-2020 (time split), "
+            "and fitted without Table 1 (cross series).</p>" + _table(table.astype(object).where(table.notna(), ""))
+            + "<h3>Goals</h3>" + _table(goals))
+
+
 def model_sections(output_dir: Path, console: Console | None = None,
                    settings: ReportSettings = REPORT_SETTINGS, written: list[Path] | None = None) -> list:
     """Run the model at ``settings``, write the files and return the report sections
@@ -257,6 +283,7 @@ def model_sections(output_dir: Path, console: Console | None = None,
         "model-asylum-spr": ("Model: asylum applications and SPR grants",
                              asylum_spr_section(output_dir, sim, label, written)),
         "model-scenarios": ("Model: the scenario library", scenarios_section(output_dir, results, written)),
+        "model-validation": ("Model: validation against the official series", validation_section(output_dir, written)),
     }
     timings["figures and tables"] = time.perf_counter() - t1
     t2 = time.perf_counter()
