@@ -50,38 +50,17 @@ _GLOBAL_RNG_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
-def dask_client(
-    scheduler: str | None = None, *, n_workers: int = 2, threads_per_worker: int = 1
-) -> Iterator:
+def dask_client(scheduler: str | None = None, *, n_workers: int = 2) -> Iterator:
     """A ``distributed.Client``: to ``scheduler`` (``tcp://HOST:PORT``) or a new LocalCluster.
 
-    The LocalCluster uses worker *processes* on 127.0.0.1 (the engine is NumPy/Numba code
-    that holds the GIL part of the time, so threads would not scale) and no dashboard, so
-    nothing listens beyond the loopback interface. It is closed on exit; a remote scheduler
-    is only disconnected from, never shut down.
+    The same cluster as the ensembles' (``ensemble.dispatch.open_client``): worker processes
+    on 127.0.0.1, one thread each (the engine holds the GIL part of the time), closed on
+    exit; a remote scheduler is only disconnected from, never shut down.
     """
-    from distributed import Client, LocalCluster
+    from sidedoor.ensemble.dispatch import open_client
 
-    if scheduler:
-        client = Client(scheduler)
-        try:
-            yield client
-        finally:
-            client.close()
-        return
-    # Each worker is one simulation at a time; stop BLAS/Numba from oversubscribing 2 cores.
-    env = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-           "NUMBA_NUM_THREADS": "1"}
-    cluster = LocalCluster(
-        n_workers=n_workers, threads_per_worker=threads_per_worker, processes=True,
-        host="127.0.0.1", dashboard_address=None, worker_dashboard_address=None, env=env,
-    )
-    client = Client(cluster)
-    try:
+    with open_client(scheduler, workers=n_workers) as client:
         yield client
-    finally:
-        client.close()
-        cluster.close()
 
 
 def n_worker_cores(client) -> int:
