@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 
 from sidedoor.web.jobs import QueueFullError
 from sidedoor.web.ledger import RESULT_COLUMNS, JobRecord
-from sidedoor.web.models import InvalidRequest, Problem
+from sidedoor.web.models import InvalidRequest, Problem, finite_number
 from sidedoor.web.problems import RequestProblem, problem_response
 from sidedoor.web.scenario_models import (
     ArchetypeInfo, JobStatus, NamedScenario, ScenarioListing, ScenarioRequest, ScenarioResultOut,
@@ -65,7 +65,7 @@ def list_scenarios(request: Request) -> Any:
             for r in dashboard.ledger.recent("scenario", limit=50)]
     runs = dashboard.run_store().list_runs("scenario").to_dict(orient="records")[::-1][:50]
     stored = [StoredScenario(run_id=r["run_id"], created_at=r["created_at"], label=_present(r.get("label")),
-                             seed=_present(r.get("seed")), scale=_number(r.get("scale")))
+                             seed=_present(r.get("seed")), scale=finite_number(r.get("scale")))
               for r in runs]
     return ScenarioListing(jobs=jobs, stored_runs=stored)
 
@@ -122,18 +122,10 @@ def _present(x: Any) -> Any:
     return x.item() if hasattr(x, "item") else x
 
 
-def _number(x: Any) -> float | None:
-    try:
-        value = float(x)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
-
-
 def _result(table: pd.DataFrame, *, job_id: str | None, run_id: str | None, label: str,
             headline: dict[str, Any] | None, reading: str | None) -> ScenarioResultOut:
     rows = [ScenarioRow(series=r.series, reference_date=pd.Timestamp(r.reference_date).date(),
-                        category=str(r.category), **{c: _number(getattr(r, c)) for c in RESULT_COLUMNS[3:]})
+                        category=str(r.category), **{c: finite_number(getattr(r, c)) for c in RESULT_COLUMNS[3:]})
             for r in table.itertuples(index=False)]
     return ScenarioResultOut(job_id=job_id, run_id=run_id, label=label, headline=headline or {},
                              reading=reading or "", series=sorted(table["series"].unique().tolist()),

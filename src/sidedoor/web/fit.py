@@ -10,7 +10,6 @@ calibrated fit.
 from __future__ import annotations
 
 import logging
-import math
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,18 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sidedoor.web.models import FitGroup, FitMetrics, FitPoint, ModelFit
+from sidedoor.web.models import FitGroup, FitMetrics, FitPoint, ModelFit, finite_number
 
 log = logging.getLogger("sidedoor.web")
 KEY = ["series", "reference_date", "category"]
-
-
-def _num(x: Any) -> float | None:
-    try:
-        value = float(x)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
 
 
 @lru_cache(maxsize=1)
@@ -62,7 +53,7 @@ def _calibration() -> tuple[pd.DataFrame, dict[str, Any]] | str:
 def _metrics(row: dict[str, Any] | None) -> FitMetrics | None:
     if not row:
         return None
-    return FitMetrics(mape=_num(row.get("mape")), coverage90=_num(row.get("coverage90")),
+    return FitMetrics(mape=finite_number(row.get("mape")), coverage90=finite_number(row.get("coverage90")),
                       n_points=int(row.get("n_points") or 0))
 
 
@@ -86,8 +77,8 @@ def _groups(predicted: pd.DataFrame, metrics: dict[str, Any] | None) -> list[Fit
         joined = observed[KEY + ["value"]].merge(sim, on=KEY, how="outer")
         joined = joined.sort_values(["category", "reference_date"])
         points = [FitPoint(reference_date=pd.Timestamp(r.reference_date).date(),
-                           category=str(r.category), observed=_num(r.value),
-                           simulated=_num(r.median), q05=_num(r.q05), q95=_num(r.q95))
+                           category=str(r.category), observed=finite_number(r.value),
+                           simulated=finite_number(r.median), q05=finite_number(r.q05), q95=finite_number(r.q95))
                   for r in joined.itertuples(index=False)]
         found = _metrics((metrics or {}).get(group.name)) if metrics is not None else _own_metrics(points)
         out.append(FitGroup(name=group.name, series=group.series, description=group.description,

@@ -7,9 +7,19 @@ fuzz test can check that the server answers what it promises.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+
+def finite_number(x: Any) -> float | None:
+    """``x`` as a float for JSON, or None when it is missing, not a number or not finite."""
+    try:
+        value = float(x)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
 
 RuleValueType = bool | int | float | str | None
 

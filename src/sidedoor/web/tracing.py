@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from sidedoor.web.models import finite_number
 from sidedoor.web.problems import RequestProblem
 from sidedoor.web.scenario_models import ArchetypeInfo, SequenceShare, TimelineStep, TraceOut, TraceRequest
 
@@ -102,14 +103,6 @@ def _parsed(attributes: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _number(x: Any) -> float | None:
-    try:
-        value = float(x)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
-
-
 def to_payload(subject: str, result: Any) -> TraceOut:
     """A ``TraceResult`` as the API's ``TraceOut``."""
     sequences = [SequenceShare(sequence=str(r.sequence), share=float(r.share))
@@ -120,7 +113,7 @@ def to_payload(subject: str, result: Any) -> TraceOut:
                for r in pd.DataFrame(result.typical).itertuples(index=False)]
     return TraceOut(subject=subject, n=int(result.n),
                     outcomes={str(k): float(v) for k, v in result.outcomes.items()},
-                    time_to_loss={str(k): _number(v) for k, v in result.time_to_loss.items()},
+                    time_to_loss={str(k): finite_number(v) for k, v in result.time_to_loss.items()},
                     sequences=sequences, typical=typical)
 
 
