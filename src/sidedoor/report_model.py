@@ -230,22 +230,16 @@ def pathways_section(output_dir: Path, settings: ReportSettings, written: list[P
             + _img(png, "Wei 2003 and Toumani 2013") + _table(frame))
 
 
-def _measured(value: object) -> str:
-    if isinstance(value, list):
-        return ", ".join(f"{p['date'][:4]}: {p['error_pct']:+.0f}%" for p in value)
-    return "" if value is None else str(value)
-
-
 def validation_section(output_dir: Path, written: list[Path]) -> str:
     """The shipped calibration against the official series (from the shipped predictive; no runs)."""
-    from sidedoor.calibration.validation import validation_summary, validation_table
+    from sidedoor.calibration.validation import format_measured, validation_summary, validation_table
 
     summary = validation_summary()
     table = validation_table(summary).round(3)
     path = output_dir / "model_validation.csv"
     table.to_csv(path, index=False)
     written.append(path)
-    goals = pd.DataFrame([{"goal": g["goal"], "target": g["target"], "measured": _measured(g["measured"]),
+    goals = pd.DataFrame([{"goal": g["goal"], "target": g["target"], "measured": format_measured(g["measured"]),
                            "met": {True: "yes", False: "no", None: "unknown"}[g["met"]]}
                           for g in summary["goals"]])
     post = summary["posterior"]

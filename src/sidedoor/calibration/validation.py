@@ -115,6 +115,13 @@ def goals(scored: pd.DataFrame, time_split: dict | None, meta: dict) -> list[dic
     return rows
 
 
+def format_measured(measured: Any) -> str:
+    """A goal's measured value as text: per-point errors as ``2017: +22%``, else the value."""
+    if isinstance(measured, list):
+        return ", ".join(f"{p['date'][:4]}: {p['error_pct']:+.0f}%" for p in measured)
+    return "" if measured is None else str(measured)
+
+
 def misfits(scored: pd.DataFrame, n: int = 12) -> list[dict[str, Any]]:
     """The ``n`` points with the largest absolute log error: what the model gets wrong."""
     done = scored.loc[scored["predicted"]].copy()

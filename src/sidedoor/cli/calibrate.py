@@ -195,6 +195,8 @@ def _ship(result, name: str, client, draws: int, scale: float, fullscale_draws: 
 
 
 def _print_tables(summary: dict, table, written: list[Path]) -> None:
+    from sidedoor.calibration.validation import format_measured
+
     console = Console()
     post = summary["posterior"]
     console.print(f"[bold]Posterior[/]: {post.get('status')}, {post.get('generations_reached')} "
@@ -220,10 +222,7 @@ def _print_tables(summary: dict, table, written: list[Path]) -> None:
     for col in ("goal", "target", "measured", "met"):
         g.add_column(col, overflow="fold")
     for row in summary["goals"]:
-        measured = row["measured"]
-        if isinstance(measured, list):
-            measured = ", ".join(f"{p['date'][:4]}: {p['error_pct']:+.0f}%" for p in measured)
-        g.add_row(row["goal"], row["target"], str(measured),
+        g.add_row(row["goal"], row["target"], format_measured(row["measured"]) or "None",
                   {True: "yes", False: "NO", None: "unknown"}[row["met"]])
     console.print(g)
     m = Table(title="What the model gets most wrong (largest log errors)")
