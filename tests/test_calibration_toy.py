@@ -29,7 +29,7 @@ pytestmark = pytest.mark.slow
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
 TRUTH = {"enforcement.campaign_multiplier": 2.5, "spr.base_grant_probability": 0.35,
-         "enforcement.remote_detection_factor": 0.6}
+         "behaviour.language_school_progression": 0.6}
 
 
 def toy_engine(params, seed=0, start="1990-01", end="2020-01", scale=1.0, **_):
@@ -38,7 +38,7 @@ def toy_engine(params, seed=0, start="1990-01", end="2020-01", scale=1.0, **_):
     d = dt.date(2000, 1, 1)
     cm = params.value("enforcement.campaign_multiplier", d)
     bgp = params.value("spr.base_grant_probability", d)
-    rdf = params.value("enforcement.remote_detection_factor", d)
+    rdf = params.value("behaviour.language_school_progression", d)
     rng = np.random.default_rng(seed)
     rows = [("overstayers", pd.Timestamp(y, 1, 1), "total",
              2e5 * np.exp(-(cm - 1) * 0.03 * (y - 1990))) for y in range(1990, 2021)]

@@ -57,7 +57,26 @@ def behaviour_table(params: ParameterSet, months: list[dt.date]) -> dict[str, ob
             table[short] = p.values[0].value
         else:
             table[short] = [p.value_at(d) if d >= p.starts[0] else None for d in months]
+    table["perceived_enforcement"] = perceived_enforcement(params, months, float(table["deterrence_lag_months"]))
     return table
+
+
+def perceived_enforcement(params: ParameterSet, months: list[dt.date], lag_months: float) -> list[float]:
+    """Enforcement intensity as would-be overstayers perceive it, month by month (M7 deterrence).
+
+    Why a lag: news of a crackdown reaches people deciding whether to overstay through
+    co-national networks and brokers, and those already committed (visa issued, debt taken)
+    cannot turn back, so deterrence follows detection with a delay. Exponential smoothing with
+    time constant ``lag_months``, starting in steady state at the first month. A pure function
+    of the rules' enforcement path, so a reform that changes the campaign moves it too.
+    """
+    rate = 1.0 / max(lag_months, 1.0)
+    path, level = [], None
+    for d in months:
+        e = float(rules.enforcement_intensity(d, params))
+        level = e if level is None else level + rate * (e - level)
+        path.append(level)
+    return path
 
 
 _MECHANISM_CODE = {name: i for i, name in enumerate(MECHANISMS)}
@@ -212,7 +231,8 @@ class Month:
         """Log multiplier of overstay propensities: wage gap, labour demand, network, deterrence.
 
         Reference point: origin income 5% of Japan's, job-openings ratio 1, enforcement 1,
-        no co-national network (all elasticities from behaviour.yaml).
+        no co-national network (all elasticities from behaviour.yaml). Deterrence answers to
+        the perceived enforcement (``perceived_enforcement``), detection to the actual one.
         """
         b = self.b
         key = f"pull{with_network}"
@@ -221,7 +241,7 @@ class Month:
         gap = np.log(0.05 / self.income_ratio)
         x = b["wage_gap_elasticity"] * gap
         x = x + b["labour_demand_elasticity"] * np.log(max(self.job_openings_ratio, 0.05))
-        x = x - b["enforcement_deterrence"] * np.log(max(self.enforcement, 1e-3))
+        x = x - b["enforcement_deterrence"] * np.log(max(b["perceived_enforcement"], 1e-3))
         if with_network:
             x = x + b["network_elasticity"] * np.log1p(self.network / 10000.0)
         self.memo[key] = x
