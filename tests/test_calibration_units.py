@@ -183,3 +183,33 @@ def test_population_fit_proposal_samples_and_scores_consistently():
     dens = proposal.pdf(draws.iloc[:5])
     assert dens.shape == (5,) and np.all(dens > 0)
     assert proposal.pdf(draws.iloc[0]) == pytest.approx(dens[0])
+
+
+def _posterior_of(names, settings=None):
+    cols = {"particle": [0], "weight": [1.0], "distance": [0.5], **{n: [0.5] for n in names}}
+    return Posterior(pd.DataFrame(cols), {"name": "default", "settings": settings or {"label": "default"}})
+
+
+def test_a_posterior_of_the_current_model_passes():
+    from sidedoor.calibration.posterior import check_current
+    from sidedoor.institutions.parameters import load_parameters
+
+    params = load_parameters()
+    names = [p.name for p in params if p.provenance == "calibrated"]
+    check_current(_posterior_of(names), params)
+    # A fit restricted on purpose to a subset may leave the others out.
+    check_current(_posterior_of(names[:2], {"label": "x", "parameters": names[:2]}), params)
+
+
+def test_a_posterior_of_an_older_model_is_refused_with_the_parameters_named():
+    from sidedoor.calibration.posterior import StalePosteriorError, check_current
+    from sidedoor.institutions.parameters import load_parameters
+
+    params = load_parameters()
+    names = [p.name for p in params if p.provenance == "calibrated"]
+    missing = [n for n in names if n != "behaviour.deterrence_lag_months"]
+    with pytest.raises(StalePosteriorError, match=r"predates .*deterrence_lag_months.*--ship default"):
+        check_current(_posterior_of(missing), params)
+    extra = names + ["enforcement.remote_detection_factor"]  # an assumption since 2026-11
+    with pytest.raises(StalePosteriorError, match="no longer calibrates.*remote_detection_factor"):
+        check_current(_posterior_of(extra), params)

@@ -144,11 +144,45 @@ def load_posterior(name: str = "default", folder: Path = SHIPPED_DIR) -> Posteri
     return Posterior(pd.read_csv(paths["particles"]), meta)
 
 
+class StalePosteriorError(ValueError):
+    """A posterior whose parameters are not the model's current ``calibrated`` set."""
+
+
+def check_current(posterior: Posterior, params=None) -> None:
+    """Refuse a posterior fitted to another version of the model.
+
+    Why: the engine reads every parameter it is not given from the shipped files, so a
+    posterior that lacks a newly calibrated parameter (or sets one that is no longer
+    calibrated) would run silently at values nobody fitted. A fit restricted on purpose
+    (``--parameters``) may leave parameters out; it may never carry one the model does not
+    calibrate.
+    """
+    if params is None:
+        from sidedoor.institutions.parameters import load_parameters
+        params = load_parameters()
+    calibrated = {p.name for p in params if p.provenance == "calibrated"}
+    have = set(posterior.parameter_names)
+    settings = posterior.meta.get("settings", {}) or {}
+    subset = settings.get("parameters")
+    expected = set(subset) if subset else calibrated - set(settings.get("fixed_values") or {})
+    name = posterior.meta.get("name", "?")
+    fix = f"rerun `sidedoor calibrate --preset {settings.get('label', name)} --ship {name}`"
+    if have - calibrated:
+        raise StalePosteriorError(
+            f"posterior {name!r} sets parameters the model no longer calibrates: "
+            f"{sorted(have - calibrated)}; {fix}")
+    if expected - have:
+        raise StalePosteriorError(
+            f"posterior {name!r} predates calibrated parameters {sorted(expected - have)} "
+            f"(they would run at their shipped values, unfitted); {fix}")
+
+
 def predictive_draws(posterior: Posterior, *, draws: int, seed: int, end: str, scale: float,
                      client=None, engine=None, batch_size: int = 1) -> pd.DataFrame:
     """Wide frame of posterior-predictive outputs: rows = output keys, one column per draw."""
     from sidedoor.calibration.simulator import PredictiveDraw, SummarySimulator, stack_draws
 
+    check_current(posterior)
     settings = posterior.meta.get("settings", {})
     simulator = SummarySimulator([], pd.DataFrame(columns=KEY_COLUMNS), scale=scale,
                                  start=settings.get("start", "1990-01"), end=end,
