@@ -126,11 +126,12 @@ def test_align_fills_absent_outputs_with_zero_and_sums_duplicates():
 
 
 def test_posterior_draws_are_weighted_and_reproducible():
+    name = "behaviour.debt_effect"  # a fit restricted to one calibrated parameter
     particles = pd.DataFrame({"particle": [0, 1], "weight": [0.0, 1.0], "distance": [1, 1],
-                              "a.b": [1.0, 2.0]})
-    post = Posterior(particles, {})
+                              name: [1.0, 2.0]})
+    post = Posterior(particles, {"settings": {"parameters": [name]}})
     assert post.sample(5, seed=3) == post.sample(5, seed=3)
-    assert {d["a.b"] for d in post.sample(20, seed=1)} == {2.0}
+    assert {d[name] for d in post.sample(20, seed=1)} == {2.0}
     x = np.arange(101.0)
     assert weighted_quantiles(x, np.ones_like(x), [0.5])[0] == pytest.approx(50.0)
 
@@ -213,3 +214,6 @@ def test_a_posterior_of_an_older_model_is_refused_with_the_parameters_named():
     extra = names + ["enforcement.remote_detection_factor"]  # an assumption since 2026-11
     with pytest.raises(StalePosteriorError, match="no longer calibrates.*remote_detection_factor"):
         check_current(_posterior_of(extra), params)
+    # Every draw goes through sample(): scenarios and ensembles are refused the same way.
+    with pytest.raises(StalePosteriorError, match="predates"):
+        _posterior_of(missing).sample(1, seed=0)

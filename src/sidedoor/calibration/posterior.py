@@ -18,6 +18,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,11 @@ class Posterior:
         return w / w.sum()
 
     def sample(self, n: int, seed: int) -> list[dict[str, float]]:
-        """``n`` parameter draws, resampled by weight (reproducible for a seed)."""
+        """``n`` parameter draws, resampled by weight (reproducible for a seed).
+
+        Every consumer (predictive, scenarios, ensembles) draws here, so this is where a
+        posterior of another model version is refused (``check_current``)."""
+        check_current(self)
         rng = np.random.default_rng(seed)
         idx = rng.choice(len(self.particles), size=n, p=self.weights)
         values = self.particles[self.parameter_names].to_numpy(dtype=float)
@@ -148,6 +153,14 @@ class StalePosteriorError(ValueError):
     """A posterior whose parameters are not the model's current ``calibrated`` set."""
 
 
+@lru_cache(maxsize=1)
+def _shipped_calibrated() -> frozenset[str]:
+    """Names of the shipped ``calibrated`` parameters (YAML parsed once per process)."""
+    from sidedoor.institutions.parameters import load_parameters
+
+    return frozenset(p.name for p in load_parameters() if p.provenance == "calibrated")
+
+
 def check_current(posterior: Posterior, params=None) -> None:
     """Refuse a posterior fitted to another version of the model.
 
@@ -157,10 +170,8 @@ def check_current(posterior: Posterior, params=None) -> None:
     (``--parameters``) may leave parameters out; it may never carry one the model does not
     calibrate.
     """
-    if params is None:
-        from sidedoor.institutions.parameters import load_parameters
-        params = load_parameters()
-    calibrated = {p.name for p in params if p.provenance == "calibrated"}
+    calibrated = (_shipped_calibrated() if params is None
+                  else {p.name for p in params if p.provenance == "calibrated"})
     have = set(posterior.parameter_names)
     settings = posterior.meta.get("settings", {}) or {}
     subset = settings.get("parameters")
@@ -182,7 +193,6 @@ def predictive_draws(posterior: Posterior, *, draws: int, seed: int, end: str, s
     """Wide frame of posterior-predictive outputs: rows = output keys, one column per draw."""
     from sidedoor.calibration.simulator import PredictiveDraw, SummarySimulator, stack_draws
 
-    check_current(posterior)
     settings = posterior.meta.get("settings", {})
     simulator = SummarySimulator([], pd.DataFrame(columns=KEY_COLUMNS), scale=scale,
                                  start=settings.get("start", "1990-01"), end=end,
