@@ -72,9 +72,6 @@ BOUNDED_UNITS: dict[str, tuple[float, float]] = {
     "rate": (0.0, 1.0),  # a probability or share
     "monthly_hazard": (0.0, 1.0),
     "share": (0.0, 1.0),
-    # A duration: at most 9,999 months, the rules' own "no time limit" (entry.NO_TIME_LIMIT),
-    # which keeps "month + duration" inside the engine's int16 expiry field.
-    "months": (0.0, 9999.0),
 }
 KNOWN_UNITS = {
     "rate", "monthly_hazard", "share", "bool", "months", "years", "JPY", "JPY_per_month",
