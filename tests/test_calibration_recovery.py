@@ -54,7 +54,7 @@ def test_abc_recovers_engine_parameters_from_synthetic_data(tmp_path):
     assert len(targets) > 20
     settings = CalibrationSettings(
         label="recovery", population_size=30, max_generations=4, scale=SCALE,
-        start=WINDOW[0], end=WINDOW[1], seed=11, sampler="dynamic", batch_size=2,
+        start=WINDOW[0], end=WINDOW[1], seed=11, sampler="reproducible", batch_size=2,
         parameters=NAMES)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None) as cluster, Client(cluster) as client:
