@@ -119,7 +119,9 @@ def max_stay_months(status: Status, date: dt.date, params: ParameterSet) -> int:
     name = MAX_STAY_PARAMETER.get(Status(status))
     if name is None:
         return NO_TIME_LIMIT
-    return int(in_force(params, name, date, before=0))
+    # A reform may set any length; beyond NO_TIME_LIMIT it means no limit (and must not
+    # overflow the engine's int16 expiry field).
+    return min(int(in_force(params, name, date, before=0)), NO_TIME_LIMIT)
 
 
 def may_change_employer(status: Status, date: dt.date, params: ParameterSet) -> bool:

@@ -15,7 +15,6 @@ from sidedoor.engine import draws
 from sidedoor.engine.draws import Stream
 from sidedoor.engine.population import NEVER
 from sidedoor.engine.processes import migration_industry as industry
-from sidedoor.institutions.entry import NO_TIME_LIMIT
 from sidedoor.institutions.statuses import Status
 
 MECHANISM = "M1"
@@ -36,7 +35,7 @@ def permit_months(month, status: int) -> int:
         status = Status.PRE_COLLEGE_STUDENT  # language school first (2010 merger)
     legal_max = month.rule("max_stay_months", Status(status))
     if status == Status.TECHNICAL_INTERN:
-        return min(int(legal_max), NO_TIME_LIMIT)  # beyond it: no limit (int16 expiry)
+        return int(legal_max)
     length = {
         Status.PRE_COLLEGE_STUDENT: b["pre_college_months"],
         Status.COLLEGE_STUDENT: b["college_months"],
@@ -45,7 +44,7 @@ def permit_months(month, status: int) -> int:
     }.get(Status(status), b["renewable_permit_months"])
     if legal_max:
         length = min(length, legal_max)
-    return min(max(int(length), 1), NO_TIME_LIMIT)
+    return max(int(length), 1)
 
 
 def permit_table(month) -> np.ndarray:

@@ -20,7 +20,6 @@ from sidedoor.engine.context import status_mask
 from sidedoor.engine.draws import Stream
 from sidedoor.engine.groups import rows_in
 from sidedoor.engine.processes import migration_industry as industry
-from sidedoor.institutions.entry import NO_TIME_LIMIT
 from sidedoor.institutions.statuses import Status
 
 MECHANISM = "M3"
@@ -78,9 +77,7 @@ def _leave_or_overstay(month, idx: np.ndarray, offset: float, u: np.ndarray | No
 
 def _change(month, idx: np.ndarray, to: Status, months: int) -> None:
     month.move(idx, to, "M1")
-    # A reform may set any legal maximum: beyond NO_TIME_LIMIT it means no limit (and would
-    # overflow the int16 expiry field).
-    month.pop.expiry[idx] = month.m + min(max(int(months), 1), NO_TIME_LIMIT)
+    month.pop.expiry[idx] = month.m + max(int(months), 1)
     month.pop.set_wage(idx, np.float32(industry.wage(month, to)), month.m)
 
 
