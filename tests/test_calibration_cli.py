@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from sidedoor.calibration.posterior import save_predictive, shipped_paths
 from sidedoor.calibration.priors import prior_centre, prior_specs
-from sidedoor.calibration.targets import load_targets
+from sidedoor.calibration.targets import load_targets, untargeted
 from sidedoor.cli.calibrate import register
 from sidedoor.institutions.parameters import load_parameters
 
@@ -41,6 +41,10 @@ def posterior_dir(tmp_path_factory):
     targets = load_targets().frame
     pred = targets[["series", "reference_date", "category"]].assign(
         median=targets["value"], q05=targets["value"] * 0.9, q95=targets["value"] * 1.1)
+    # Series the fit never sees, predicted 50% too high with a band that misses them.
+    other = untargeted().frame
+    pred = pd.concat([pred, other[["series", "reference_date", "category"]].assign(
+        median=other["value"] * 1.5, q05=other["value"] * 1.2, q95=other["value"] * 2.0)])
     for name in ("default", "time_split", "cross_series"):
         save_predictive(pred, name, draws=3, scale=0.05, seed=1, folder=folder)
     return folder
@@ -58,6 +62,12 @@ def test_validate_json_reports_each_series_and_the_splits(app, posterior_dir):
     assert set(summary["cross_series"]) >= {"table1_disappeared"}
     goals = {g["goal"]: g for g in summary["goals"]}
     assert goals["in-sample stock MAPE 1990-2020"]["met"] is True
+    # Untargeted: the official deportation procedures of 1993, 1998, 2010, 2011, 2014, 2015,
+    # 2018 and 2019 (1989 is before the fitted period), scored but never fitted.
+    assert summary["untargeted"]["deportations"] == {"mape": 50.0, "coverage90": 0.0, "n_points": 8}
+    assert summary["untargeted"]["by_sex"]["n_points"] >= 20
+    fitted = set(load_targets().frame["series"])
+    assert not fitted & {"deportations", "departure_orders", "overstayers_by_sex"}
 
 
 def test_validate_table_and_figures(app, posterior_dir, tmp_path):

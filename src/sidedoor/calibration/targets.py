@@ -8,6 +8,13 @@ points are not counted again in the status breakdown).
 
 Weights: each group has a weight (the stock, the paper's Figure 1 and the goal with the
 tightest tolerance, weighs most), shared equally by its points, and all weights sum to 1.
+Why stock 6 and the two breakdowns 0.5 each (they were 3 and 1 until 2026-11-26): the
+breakdowns carry misfits the model's structure cannot remove (South Korea ~10x too few, no
+divorce so almost no spouse overstayers), and log errors of 1-3 on many small cells made them
+dominate the distance. Measured on the best fitted particle at scale 0.1: nationality 0.16 and
+status 0.11 of a distance of 0.54, the 31-point stock 0.05, so ABC traded the stock, the
+headline series, for cells it cannot fit. At the new weights the stock's share of the distance
+roughly equals the two breakdowns' together.
 A 31-point annual series therefore counts as much as a 2-point one of equal group weight, and
 the calibration distance reads as a weighted mean absolute log error (see ``distance``).
 
@@ -60,7 +67,7 @@ UNMODELLED_STATUS_CATEGORIES = ("other", "Vietnam|other")
 
 #: The targets named in the issue, in claiming order (earlier groups take their points first).
 DEFAULT_GROUPS: tuple[TargetGroup, ...] = (
-    TargetGroup("overstayer_stock", "overstayers", 3.0,
+    TargetGroup("overstayer_stock", "overstayers", 6.0,
                 "Overstayer stock on every official reference date 1990-2020 (Figure 1)",
                 ("total",)),
     TargetGroup("table1_disappeared", "interns_disappeared", 1.5,
@@ -76,13 +83,27 @@ DEFAULT_GROUPS: tuple[TargetGroup, ...] = (
     TargetGroup("designated_activities", "overstayers_by_status", 1.0,
                 "Overstayers whose last status was designated activities, 2018-2019 (§5.1)",
                 ("designated_activities",), dt.date(2018, 1, 1)),
-    TargetGroup("by_nationality", "overstayers_by_nationality", 1.0,
+    TargetGroup("by_nationality", "overstayers_by_nationality", 0.5,
                 "Overstayers by nationality (all shipped reference dates)"),
-    TargetGroup("by_status", "overstayers_by_status", 1.0,
+    TargetGroup("by_status", "overstayers_by_status", 0.5,
                 "Overstayers by status at the time of overstay (all shipped reference dates); "
                 "the official residual 'other' (engineers, dependants and the other long-stay "
                 "statuses) has no counterpart in the model, which tracks only the side doors",
                 excluded=UNMODELLED_STATUS_CATEGORIES),
+)
+
+
+#: Official series the calibration never sees: the posterior predictive is checked against
+#: them (``sidedoor validate``, section "untargeted"), an out-of-sample test on other evidence.
+UNTARGETED_GROUPS: tuple[TargetGroup, ...] = (
+    TargetGroup("deportations", "deportations", 1.0,
+                "Persons processed in deportation procedures per year (White Paper on Crime). "
+                "The official count also holds illegal entrants and other violators (overstayers "
+                "were 77% of it in 2011 and 88% in 2018, source notes), the model's only "
+                "overstayers: its figure should be 10-25% lower", ("total",)),
+    TargetGroup("departure_orders", "departure_orders", 1.0,
+                "Departure orders issued per year (2014, 2019)", ("total",)),
+    TargetGroup("by_sex", "overstayers_by_sex", 1.0, "Overstayers by sex"),
 )
 
 
@@ -213,3 +234,9 @@ def held_out(observed: Callable[[str], pd.DataFrame] | None = None,
         for g in groups)
     everything = load_targets(shifted, cutoff=late, observed=observed)
     return everything.after(cutoff)
+
+
+def untargeted(observed: Callable[[str], pd.DataFrame] | None = None,
+               cutoff: str | dt.date = DEFAULT_CUTOFF) -> Targets:
+    """The ``UNTARGETED_GROUPS`` points up to ``cutoff``: never fitted, only predicted."""
+    return load_targets(UNTARGETED_GROUPS, cutoff=cutoff, observed=observed)

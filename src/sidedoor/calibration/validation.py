@@ -9,6 +9,8 @@ band per output point), so the report needs no simulation:
 * **time split**: a posterior fitted on reference dates up to 2012 only, scored on 2013-2020;
 * **cross series**: a posterior fitted without Table 1, scored on Table 1;
 * **held out**: official figures after 2020-01-01, never fitted;
+* **untargeted**: official series the calibration never sees (deportation procedures,
+  departure orders, overstayers by sex), scored against the same predictive;
 * **misfits**: the points the model gets most wrong (largest log errors), stated plainly.
 
 A band's coverage far above 90% means the band is wide (noise or an uncertain posterior), far
@@ -27,7 +29,7 @@ import pandas as pd
 
 from sidedoor.calibration.posterior import SHIPPED_DIR, load_posterior, load_predictive
 from sidedoor.calibration.targets import (DEFAULT_CUTOFF, KEY_COLUMNS, Targets, held_out,
-                                          load_targets)
+                                          load_targets, untargeted)
 
 TIME_SPLIT_LAST_FIT = dt.date(2012, 12, 31)
 TABLE1_GROUPS = ("table1_disappeared", "table1_interns")
@@ -148,7 +150,8 @@ def validation_summary(targets: Targets | None = None, *, name: str = "default",
 
     Keys: ``posterior`` (what was shipped and how), ``series`` (per target group ``mape``,
     ``coverage90``, ``n_points``), ``goals``, ``full_scale``, ``time_split``,
-    ``cross_series``, ``held_out`` (same keys per group), ``misfits``, ``not_predicted``.
+    ``cross_series``, ``held_out``, ``untargeted`` (same keys per group), ``misfits``,
+    ``not_predicted``.
     Sections whose shipped posterior is missing are ``None``.
     """
     targets = targets or load_targets()
@@ -177,6 +180,10 @@ def validation_summary(targets: Targets | None = None, *, name: str = "default",
         out["held_out"] = metrics(score(late, predictive)) if len(late) else {}
     except ValueError:
         out["held_out"] = None
+    try:
+        out["untargeted"] = metrics(score(untargeted(), predictive))
+    except ValueError:  # a series missing from the data: say so, do not fail the report
+        out["untargeted"] = None
     out["goals"] = goals(scored, out["time_split"], meta)
     out["misfits"] = misfits(scored)
     missing = scored.loc[~scored["predicted"]]
@@ -193,12 +200,13 @@ def _predictive_info(frame: pd.DataFrame) -> dict[str, Any]:
 
 
 def validation_table(summary: dict[str, Any]) -> pd.DataFrame:
-    """One row per target group: in-sample, full-scale, time-split and cross-series metrics."""
+    """One row per group: in-sample, full-scale, time-split, cross-series and untargeted metrics."""
     rows = []
     sections = {"": summary["series"],
                 "full_scale_": (summary.get("full_scale") or {}).get("series") or {},
                 "time_split_": summary.get("time_split") or {},
-                "cross_series_": summary.get("cross_series") or {}}
+                "cross_series_": summary.get("cross_series") or {},
+                "untargeted_": summary.get("untargeted") or {}}
     groups = list(dict.fromkeys(g for sec in sections.values() for g in sec))
     for g in groups:
         row: dict[str, Any] = {"series": g}

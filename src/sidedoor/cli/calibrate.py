@@ -204,7 +204,8 @@ def _print_tables(summary: dict, table, written: list[Path]) -> None:
                   f"size {post.get('final_ess')}")
     sections = (("in sample (shipped posterior)", ""), ("at full scale (scale 1)", "full_scale_"),
                 ("time split: fitted to 2012, scored 2013-2020", "time_split_"),
-                ("cross series: fitted without Table 1", "cross_series_"))
+                ("cross series: fitted without Table 1", "cross_series_"),
+                ("untargeted: official series never fitted", "untargeted_"))
     for title, prefix in sections:
         cols = [prefix + k for k in ("mape", "coverage90", "n_points")]
         rows = table.loc[table[cols[2]].notna(), ["series", *cols]]
