@@ -1,0 +1,1 @@
+"""Unstable tools (as in Mesa's ``experimental``): useful now, API may change without notice."""
