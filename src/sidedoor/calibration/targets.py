@@ -99,8 +99,8 @@ UNTARGETED_GROUPS: tuple[TargetGroup, ...] = (
     TargetGroup("deportations", "deportations", 1.0,
                 "Persons processed in deportation procedures per year (White Paper on Crime). "
                 "The official count also holds illegal entrants and other violators (overstayers "
-                "were 77% of it in 2011 and 88% in 2018, source notes), the model's only "
-                "overstayers: its figure should be 10-25% lower", ("total",)),
+                "were 77% of it in 2011 and 88% in 2018, source notes); the model counts "
+                "only overstayers, so its figure should be 10-25% lower", ("total",)),
     TargetGroup("departure_orders", "departure_orders", 1.0,
                 "Departure orders issued per year (2014, 2019)", ("total",)),
     TargetGroup("by_sex", "overstayers_by_sex", 1.0, "Overstayers by sex"),

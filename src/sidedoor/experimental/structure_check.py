@@ -45,9 +45,9 @@ class StructureCheck:
 
 def _simulator(targets: Targets, pinned: Mapping[str, float], scale: float,
                engine: EngineFn | None, names: Sequence[str] | None) -> SummarySimulator:
-    from sidedoor.calibration.simulator import _base_parameters
+    from sidedoor.institutions.parameters import load_parameters
 
-    specs = [s for s in prior_specs(_base_parameters(), names) if s.name not in pinned]
+    specs = [s for s in prior_specs(load_parameters(), names) if s.name not in pinned]
     return SummarySimulator(specs=specs, keys=targets.keys(), scale=scale,
                             fixed_values=dict(pinned), engine=engine)
 
