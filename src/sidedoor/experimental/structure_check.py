@@ -65,9 +65,10 @@ def _objective(sim: SummarySimulator, targets: Targets, seed: int) -> Callable[[
 def _start_coordinate(spec, value: float) -> float:
     """Prior-standardised coordinate of a start value, refused outside the prior's support
     (it would silently start at the bound)."""
-    x = np.log(value) if spec.log_space and value > 0 else value
-    inside = value > 0 if spec.log_space else True
-    u = float(spec.frozen().cdf(x)) if inside else 0.0
+    if spec.log_space and value <= 0:
+        u = 0.0
+    else:
+        u = float(spec.frozen().cdf(np.log(value) if spec.log_space else value))
     if not 0.0 < u < 1.0:
         raise ValueError(f"start value {value} of {spec.name} lies outside its prior "
                          f"({spec.distribution}, {spec.scipy_name}{spec.scipy_args})")
