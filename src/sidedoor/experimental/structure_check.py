@@ -52,14 +52,14 @@ def _simulator(targets: Targets, pinned: Mapping[str, float], scale: float,
                             fixed_values=dict(pinned), engine=engine)
 
 
+def _distance(sim: SummarySimulator, targets: Targets, values: Mapping[str, float], seed: int) -> float:
+    """The ABC distance (weighted mean absolute log error) of one engine run."""
+    return weighted_log_error(sim.counts(dict(values), seed), targets.values, targets.weights)
+
+
 def _objective(sim: SummarySimulator, targets: Targets, seed: int) -> Callable[[np.ndarray], float]:
     abc_names = [s.abc_name for s in sim.specs]
-
-    def distance(z: np.ndarray) -> float:
-        values = sim.model_values(dict(zip(abc_names, z.tolist())))
-        return weighted_log_error(sim.counts(values, seed), targets.values, targets.weights)
-
-    return distance
+    return lambda z: _distance(sim, targets, sim.model_values(dict(zip(abc_names, z.tolist()))), seed)
 
 
 def _start_coordinate(spec, value: float) -> float:
@@ -124,5 +124,4 @@ def rescore(values: Mapping[str, float], *, seeds: Sequence[int] = (101, 102, 10
     """ABC distance of ``values`` on fresh engine seeds (the search saw only its own)."""
     targets = targets or load_targets()
     sim = SummarySimulator(specs=[], keys=targets.keys(), scale=scale, engine=engine)
-    return [weighted_log_error(sim.counts(dict(values), s), targets.values, targets.weights)
-            for s in seeds]
+    return [_distance(sim, targets, values, s) for s in seeds]
