@@ -56,6 +56,12 @@ def test_rate_outside_zero_one(tmp_path, params):
     assert "changes[0].value" in msg and "[0.0, 1.0]" in msg
 
 
+def test_duration_beyond_a_century(tmp_path, params):
+    change = "  - {parameter: titp.max_stay_months, value: 1.0e+12, start: 2019-04-01}\n"
+    msg = refused(reform_file(tmp_path, change), params)
+    assert "changes[0].value" in msg and "1200 months" in msg and "not a policy" in msg
+
+
 def test_date_outside_1980_2040(tmp_path, params):
     msg = refused(reform_file(tmp_path, "  - {parameter: asylum.screening_active, value: false, start: 2050-01-01}\n"), params)
     assert "changes[0].start" in msg and "outside 1980-2040" in msg
