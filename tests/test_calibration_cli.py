@@ -68,13 +68,16 @@ def test_validate_json_reports_each_series_and_the_splits(app, posterior_dir):
     assert summary["untargeted"]["by_sex"]["n_points"] >= 20
     fitted = set(load_targets().frame["series"])
     assert not fitted & {"deportations", "departure_orders", "overstayers_by_sex"}
+    # Composition: the fixture predicts every status cell exactly.
+    assert summary["composition"]["temporary_visitor"]["ratio"] == 1.0
+    assert set(summary["composition"]) >= {"student", "technical_intern", "entertainer"}
 
 
 def test_validate_table_and_figures(app, posterior_dir, tmp_path):
     result = CliRunner().invoke(app, ["validate", "--posterior-dir", str(posterior_dir),
                                       "--figures", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert "overstayer_stock" in result.output
+    assert "overstayer_stock" in result.output and "Composition" in result.output
     assert (tmp_path / "calibration_stock.png").exists()
     assert (tmp_path / "calibration_time_split.png").exists()
 

@@ -17,7 +17,7 @@ from sidedoor.calibration.posterior import Posterior, summarise_draws, weighted_
 from sidedoor.calibration.priors import prior_spec, prior_specs, to_abc_values, to_model_values
 from sidedoor.calibration.simulator import align, stack_draws
 from sidedoor.calibration.targets import DEFAULT_GROUPS, assign_groups
-from sidedoor.calibration.validation import metrics, score
+from sidedoor.calibration.validation import composition, metrics, score
 from sidedoor.institutions.parameters import Parameter, load_parameters
 
 
@@ -145,6 +145,18 @@ def test_scores_count_band_coverage_and_mape():
     assert m["overstayer_stock"]["n_points"] == 24
     assert m["overstayer_stock"]["coverage90"] == 1.0
     assert m["overstayer_stock"]["mape"] == pytest.approx(5.0, abs=0.01)
+
+
+def test_composition_says_which_side_door_errs_and_which_way():
+    targets = assign_groups(_observed())
+    factor = np.where(targets.frame["category"].eq("student"), 4.0, 1.0)  # students 4x, rest exact
+    draws = [targets.frame[["series", "reference_date", "category"]].assign(value=targets.values * factor * f)
+             for f in (0.95, 1.0, 1.05)]
+    comp = composition(score(targets, summarise_draws(stack_draws(draws))))
+    assert list(comp) == ["student"]  # the only by_status cell of the fixture
+    assert comp["student"]["ratio"] == pytest.approx(4.0, rel=0.01)
+    assert comp["student"]["mape"] == pytest.approx(300.0, rel=0.01)
+    assert comp["student"]["coverage90"] == 0.0 and comp["student"]["n_points"] == 1
 
 
 def test_interrupted_calibrations_are_found_for_resumption(tmp_path):

@@ -11,6 +11,8 @@ band per output point), so the report needs no simulation:
 * **held out**: official figures after 2020-01-01, never fitted;
 * **untargeted**: official series the calibration never sees (deportation procedures,
   departure orders, overstayers by sex), scored against the same predictive;
+* **composition**: per status category of the stock, how far the model is from the official
+  status breakdown (a stock can be fitted with the wrong side doors);
 * **misfits**: the points the model gets most wrong (largest log errors), stated plainly.
 
 A band's coverage far above 90% means the band is wide (noise or an uncertain posterior), far
@@ -136,6 +138,23 @@ def misfits(scored: pd.DataFrame, n: int = 12) -> list[dict[str, Any]]:
              "inside90": bool(r.inside90)} for r in worst.itertuples()]
 
 
+def composition(scored: pd.DataFrame, group: str = "by_status") -> dict[str, dict[str, Any]]:
+    """Per category of a breakdown: ``ratio`` (geometric mean of predictive median / official
+    over its dates), ``mape``, ``coverage90`` and ``n_points``.
+
+    Why: the total stock can be reached with the wrong side doors (too few former visitors
+    offset by too many former students); the group's MAPE alone does not say which door errs
+    in which direction, the signed ratio does.
+    """
+    rows = scored.loc[scored["predicted"] & scored["group"].eq(group)]
+    out: dict[str, dict[str, Any]] = {}
+    for category, r in rows.groupby("category", sort=True):
+        both = r.loc[(r["value"] > 0) & (r["median"] > 0)]
+        ratio = float(np.exp(np.mean(np.log(both["median"] / both["value"])))) if len(both) else None
+        out[str(category)] = {"ratio": None if ratio is None else _r(ratio, 3), **_metric_row(r)}
+    return out
+
+
 def _safe_predictive(name: str, folder: Path) -> pd.DataFrame | None:
     try:
         return load_predictive(name, folder)
@@ -150,8 +169,8 @@ def validation_summary(targets: Targets | None = None, *, name: str = "default",
 
     Keys: ``posterior`` (what was shipped and how), ``series`` (per target group ``mape``,
     ``coverage90``, ``n_points``), ``goals``, ``full_scale``, ``time_split``,
-    ``cross_series``, ``held_out``, ``untargeted`` (same keys per group), ``misfits``,
-    ``not_predicted``.
+    ``cross_series``, ``held_out``, ``untargeted`` (same keys per group), ``composition``
+    (per status category, with ``ratio``), ``misfits``, ``not_predicted``.
     Sections whose shipped posterior is missing are ``None``.
     """
     targets = targets or load_targets()
@@ -185,6 +204,7 @@ def validation_summary(targets: Targets | None = None, *, name: str = "default",
     except ValueError:  # a series missing from the data: say so, do not fail the report
         out["untargeted"] = None
     out["goals"] = goals(scored, out["time_split"], meta)
+    out["composition"] = composition(scored)
     out["misfits"] = misfits(scored)
     missing = scored.loc[~scored["predicted"]]
     out["not_predicted"] = sorted(set(missing["series"] + ":" + missing["category"]))
