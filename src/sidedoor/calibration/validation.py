@@ -139,8 +139,9 @@ def misfits(scored: pd.DataFrame, n: int = 12) -> list[dict[str, Any]]:
 
 
 def composition(scored: pd.DataFrame, group: str = "by_status") -> dict[str, dict[str, Any]]:
-    """Per category of a breakdown: ``ratio`` (geometric mean of predictive median / official
-    over its dates), ``mape``, ``coverage90`` and ``n_points``.
+    """Per category of a breakdown: ``ratio`` (predictive median / official, averaged over its
+    dates on the distance's log1p scale, so a zero prediction counts instead of being
+    dropped), ``mape``, ``coverage90`` and ``n_points``.
 
     Why: the total stock can be reached with the wrong side doors (too few former visitors
     offset by too many former students); the group's MAPE alone does not say which door errs
@@ -149,9 +150,8 @@ def composition(scored: pd.DataFrame, group: str = "by_status") -> dict[str, dic
     rows = scored.loc[scored["predicted"] & scored["group"].eq(group)]
     out: dict[str, dict[str, Any]] = {}
     for category, r in rows.groupby("category", sort=True):
-        both = r.loc[(r["value"] > 0) & (r["median"] > 0)]
-        ratio = float(np.exp(np.mean(np.log(both["median"] / both["value"])))) if len(both) else None
-        out[str(category)] = {"ratio": None if ratio is None else _r(ratio, 3), **_metric_row(r)}
+        log_ratio = np.log1p(r["median"].clip(lower=0)) - np.log1p(r["value"].astype(float))
+        out[str(category)] = {"ratio": _r(float(np.exp(log_ratio.mean())), 3), **_metric_row(r)}
     return out
 
 

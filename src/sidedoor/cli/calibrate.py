@@ -227,7 +227,7 @@ def _print_tables(summary: dict, table, written: list[Path]) -> None:
                   {True: "yes", False: "NO", None: "unknown"}[row["met"]])
     console.print(g)
     c = Table(title="Composition: overstayers by status at overstay, model median / official "
-                    "(geometric mean over the official dates)")
+                    "(mean over the official dates on a log scale)")
     for col, justify in zip(("status", "ratio", "MAPE %", "in 90% band", "points"),
                             ("left", "right", "right", "right", "right")):
         c.add_column(col, justify=justify, no_wrap=True)
