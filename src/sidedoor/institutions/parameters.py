@@ -44,9 +44,10 @@ _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 #: Largest magnitude a numeric parameter may take (guards against overflow in the engine).
 MAX_MAGNITUDE = 1e15
-#: Longest duration a value may state. Beyond a century a duration is a typo, not a policy
-#: (the engine reads "no limit" from its own sentinel, ``entry.NO_TIME_LIMIT``).
-MAX_DURATION = {"months": 1200.0}  # "years" also holds calendar years (halving_target_year)
+#: Longest duration in months a value may state: beyond a century it is a typo, not a policy
+#: (the engine reads "no limit" from its own sentinel, ``entry.NO_TIME_LIMIT``). Not applied
+#: to "years", which also holds calendar years (``enforcement.halving_target_year``).
+MAX_MONTHS = 1200.0
 
 
 def read_yaml(text: str | bytes, source: str, error: type[ValueError]) -> Any:
@@ -210,9 +211,9 @@ def check_value(param: Parameter, value: Any) -> None:
     if param.unit in {"months", "years", "JPY", "JPY_per_month", "persons", "persons_per_year",
                       "hours_per_week", "multiplier", "ratio", "count"} and value < 0:
         raise ValueError(f"{param.name}: {param.unit} cannot be negative, got {value}")
-    if param.unit in MAX_DURATION and value > MAX_DURATION[param.unit]:
-        raise ValueError(f"{param.name}: a duration above {MAX_DURATION[param.unit]:g} {param.unit} "
-                         f"(a century) is not a policy, got {value:g}")
+    if param.unit == "months" and value > MAX_MONTHS:
+        raise ValueError(f"{param.name}: a duration above {MAX_MONTHS:g} months (a century) is not "
+                         f"a policy, got {value:g}")
 
 
 def _parse_values(raw: Any) -> list[dict[str, Any]]:
