@@ -77,6 +77,7 @@ FIELDS: dict[str, np.dtype] = {
     "application_month": np.dtype(np.int16),
     "screening_category": np.dtype(np.int8),
     "language_school": np.dtype(np.bool_),  # student status held for a language school
+    "absconded": np.dtype(np.bool_),  # ran away from the designated employer, permit still valid
     "self_reported": np.dtype(np.bool_),  # in deportation procedures after turning themselves in
     "sampled": np.dtype(np.bool_),
 }

@@ -67,7 +67,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(S.PRE_COLLEGE_STUDENT, S.OVERSTAYER, "M3", "§4.2", "language student overstays (Dat)"),
     _t(S.COLLEGE_STUDENT, S.OVERSTAYER, "M3", "§4.2", "student overstays (Min)"),
     _t(S.TRAINEE, S.OVERSTAYER, "M3", "§4.1", "trainee overstays"),
-    _t(S.TECHNICAL_INTERN, S.OVERSTAYER, "M3", "§4.2, Table 1", "intern runs away (Thanh)"),
+    _t(S.TECHNICAL_INTERN, S.OVERSTAYER, "M3", "§4.2, Table 1", "a runaway intern's permit lapses (Thanh)"),
     _t(S.ENTERTAINER, S.OVERSTAYER, "M3", "§4.1", "entertainer overstays"),
     _t(S.NIKKEI_LONG_TERM_RESIDENT, S.OVERSTAYER, "M3", "§4.1", "long-term resident overstays"),
     _t(S.SPOUSE_OF_JAPANESE, S.OVERSTAYER, "M3", "§5.2", "spouse status lapses"),

@@ -34,8 +34,12 @@ STEP_TEXT: dict[tuple[str, str, str], str] = {
     ("temporary_visitor", "overstayer", "M3"): "stays on after the 90-day visit",
     ("temporary_visitor", "asylum_applicant", "M5"): "applies for asylum through a broker",
     ("temporary_visitor", "departed", "M1"): "leaves after the visit",
-    ("technical_intern", "overstayer", "M3"): "runs away from the employer: a 'disappeared' intern",
-    ("trainee", "overstayer", "M3"): "runs away, or stays on after the traineeship",
+    ("technical_intern", "technical_intern", "M3"): "runs away from the employer: a 'disappeared' intern, "
+                                                     "working without authorization while the permit runs",
+    ("trainee", "trainee", "M3"): "runs away from the training employer while the permit runs",
+    ("technical_intern", "overstayer", "M3"): "stays on when the permit ends (a runaway's permit, or the "
+                                              "programme's end)",
+    ("trainee", "overstayer", "M3"): "stays on when the traineeship permit ends (after running away, or at its end)",
     ("pre_college_student", "overstayer", "M3"): "stays on when the language-school permit ends",
     ("college_student", "overstayer", "M3"): "stays on when the student permit ends",
     ("*", "overstayer", "M3"): "stays on when the permit ends",

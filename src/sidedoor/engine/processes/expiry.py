@@ -75,6 +75,13 @@ def _leave_or_overstay(month, idx: np.ndarray, offset: float, u: np.ndarray | No
     month.move(idx[~stay], Status.DEPARTED, "M1")
 
 
+def _overstay_absconded(month, idx: np.ndarray) -> None:
+    """Runaway interns at the end of the permit they held: overstayers (assumption: running
+    away to an unauthorized job was already the decision to stay)."""
+    month.move(idx, Status.OVERSTAYER, "M3")
+    month.pop.absconded[idx] = False
+
+
 def _change(month, idx: np.ndarray, to: Status, months: int) -> None:
     month.move(idx, to, "M1")
     month.pop.expiry[idx] = month.m + max(int(months), 1)
@@ -134,7 +141,12 @@ def step(month, inputs=None) -> None:
 
     # Trainees continue as technical interns where TITP exists (1993-2010 design); the share
     # is that of the trainee's entry date (practical trainees enter as interns from 2010-07).
-    trainee = status == Status.TRAINEE
+    # Runaways (``runaway.py``) whose permit in hand lapses: they left to work, so they stay.
+    gone = (status == Status.TRAINEE) | (status == Status.TECHNICAL_INTERN)
+    gone &= pop.absconded[due]
+    _overstay_absconded(month, due[gone])
+
+    trainee = (status == Status.TRAINEE) & ~gone
     share = np.zeros(due.size)
     share[trainee] = trainee_to_intern_share(month, pop.status_start[due[trainee]])
     to_intern = trainee & (u < share) & bool(month.rule("channel_open", Status.TECHNICAL_INTERN))
@@ -142,7 +154,7 @@ def step(month, inputs=None) -> None:
     _change(month, due[to_intern], Status.TECHNICAL_INTERN, max(remaining, 12))
     _leave_or_overstay(month, due[trainee & ~to_intern], b["status_log_odds_offset_intern"])
 
-    intern = status == Status.TECHNICAL_INTERN
+    intern = (status == Status.TECHNICAL_INTERN) & ~gone
     to_ssw = intern & (u < b["intern_to_ssw_share"]) & bool(month.rule("channel_open", Status.SPECIFIED_SKILLED_WORKER))
     ssw_max = month.rule("max_stay_months", Status.SPECIFIED_SKILLED_WORKER) or renew_months
     _change(month, due[to_ssw], Status.SPECIFIED_SKILLED_WORKER, min(renew_months, ssw_max))

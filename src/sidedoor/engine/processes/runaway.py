@@ -4,6 +4,15 @@ Interns cannot change employer (``may_change_employer``): debt to intermediaries
 wages below the promise leave running away as the only exit, to a job at about twice the
 wage. The monthly hazard rises with the debt-to-surplus ratio, abuse, the wage gap and
 labour demand, and falls with enforcement; a right to change employer (a reform) cuts it.
+
+Running away is not yet overstaying (assumption, the Immigration Control Act's period of
+stay): the runaway keeps the intern status, now ``absconded`` and working for the
+unauthorized wage, until the permit in hand lapses, and becomes an overstayer at that expiry
+(``expiry.step``), whose status at overstay is technical intern. Intern permits are granted a
+year at a time (TITP i: at most one year; ii and iii: renewed yearly, assumption), so the permit
+in hand runs to the next anniversary of the status, on average about six months. In that
+window the runaway can still apply for asylum like any intern near expiry (``asylum._apply``),
+the route of many runaways into designated activities (§5.1).
 """
 
 from __future__ import annotations
@@ -55,10 +64,20 @@ def bound_table(month, status: Status) -> np.ndarray:
     return np.minimum(h, 1.0) * (1 + 1e-5)
 
 
+def permit_in_hand_expiry(month, idx: np.ndarray) -> np.ndarray:
+    """Expiry of the yearly permit the runaways ``idx`` hold: the next anniversary of their
+    status, never later than the end of their programme."""
+    pop = month.pop
+    held = month.m - pop.status_start[idx].astype(np.int64)
+    anniversary = month.m + 12 - np.mod(held, 12)
+    return np.minimum(pop.expiry[idx].astype(np.int64), anniversary).astype(pop.expiry.dtype)
+
+
 def step(month, inputs=None) -> None:
     pop = month.pop
     for status in (Status.TRAINEE, Status.TECHNICAL_INTERN):
         idx = month.groups.of(status)
+        idx = idx[~pop.absconded[idx]]
         if idx.size == 0:
             continue
         # Exact thinning: u < h(x) needs u < bound first, so the hazard is computed only for
@@ -67,7 +86,11 @@ def step(month, inputs=None) -> None:
         run = cand[month.uniforms(cand, Stream.RUNAWAY) < hazard(month, cand, status)]
         if run.size == 0:
             continue
-        month.move(run, Status.OVERSTAYER, "M3")
+        lapses = permit_in_hand_expiry(month, run)
+        # Logged as a change within the status (the flow table and the pathways see it).
+        month.move(run, status, "M3")
+        pop.absconded[run] = True
+        pop.expiry[run] = lapses
         pop.set_wage(run, np.float32(industry.wage(month, Status.OVERSTAYER)), month.m)
         pop.employer_size[run] = 0
         month.count("interns_disappeared", run)
