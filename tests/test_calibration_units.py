@@ -16,7 +16,7 @@ from sidedoor.calibration.distance import (GroupPooledScale, summary_vector,
 from sidedoor.calibration.posterior import Posterior, summarise_draws, weighted_quantiles
 from sidedoor.calibration.priors import prior_spec, prior_specs, to_abc_values, to_model_values
 from sidedoor.calibration.simulator import align, stack_draws
-from sidedoor.calibration.targets import DEFAULT_GROUPS, assign_groups
+from sidedoor.calibration.targets import DEFAULT_GROUPS, add_residuals, assign_groups, listed_categories
 from sidedoor.calibration.validation import composition, metrics, score
 from sidedoor.institutions.parameters import Parameter, load_parameters
 
@@ -98,6 +98,26 @@ def test_restrict_to_keeps_what_the_model_produces():
     kept, missing = targets.restrict_to(produced)
     assert "by_status" not in kept.group_names and missing["category"].tolist() == ["student"]
     assert kept.weights.sum() == pytest.approx(1.0)
+
+
+def test_the_official_other_is_the_models_total_minus_the_listed_nationalities():
+    nat = "overstayers_by_nationality"
+    model = pd.DataFrame([(nat, "2004-01-01", "China", 50.0), (nat, "2004-01-01", "Iran", 30.0),
+                          (nat, "2004-01-01", "Other (model)", 5.0), (nat, "2005-01-01", "China", 9.0),
+                          ("overstayers", "2004-01-01", "total", 85.0)],
+                         columns=["series", "reference_date", "category", "value"])
+    listed = pd.DataFrame([(nat, pd.Timestamp("2004-01-01"), "China"),
+                           (nat, pd.Timestamp("2004-01-01"), "Singapore")],  # not tracked: counts 0
+                          columns=["series", "reference_date", "category"])
+    out = add_residuals(model, listed)
+    other = out[out["category"].eq("Other")]
+    assert other["reference_date"].tolist() == [pd.Timestamp("2004-01-01")]  # no table in 2005
+    assert other["value"].tolist() == [35.0]  # Iran + the untracked nationalities
+    assert len(out) == len(model) + 1
+    # From the shipped data: the 2004 table lists five nationalities beside its "Other".
+    shipped = listed_categories()
+    in_2004 = shipped[shipped["reference_date"].eq(pd.Timestamp("2004-01-01"))]["category"]
+    assert set(in_2004) == {"China", "Malaysia", "Philippines", "South Korea", "Thailand"}
 
 
 def test_distance_is_a_weighted_mean_absolute_log_error():

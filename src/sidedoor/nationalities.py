@@ -1,9 +1,10 @@
 """Nationalities the model tracks, as compact integer codes with the official statistics' labels.
 
 The labels are those of the shipped data (``sidedoor.data``), so simulated rows by nationality
-join observed rows directly. "Other" in the model means every nationality not listed here; the
+join observed rows directly. "Other (model)" means every nationality not listed here; the
 official "Other" row means every nationality outside that table's top ten, so the two are not
-the same quantity and are never compared.
+the same quantity. The calibration compares the official "Other" with the model's total minus
+the nationalities that table lists (``calibration.targets.add_residuals``).
 """
 
 from __future__ import annotations

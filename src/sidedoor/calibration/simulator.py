@@ -21,7 +21,7 @@ import pandas as pd
 
 from sidedoor.calibration.distance import SUMSTAT_KEY, summary_vector
 from sidedoor.calibration.priors import PriorSpec, to_model_values
-from sidedoor.calibration.targets import KEY_COLUMNS
+from sidedoor.calibration.targets import KEY_COLUMNS, add_residuals, listed_categories
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,19 @@ def _base_parameters():
         from sidedoor.institutions.parameters import load_parameters
         _PARAMETER_CACHE["base"] = load_parameters()
     return _PARAMETER_CACHE["base"]
+
+
+def _listed() -> pd.DataFrame:
+    """The official categories beside each residual row (``targets.listed_categories``),
+    read once per process."""
+    if "listed" not in _PARAMETER_CACHE:
+        _PARAMETER_CACHE["listed"] = listed_categories()
+    return _PARAMETER_CACHE["listed"]
+
+
+def comparable(outputs: pd.DataFrame) -> pd.DataFrame:
+    """Model outputs plus the official residual rows (the nationality table's "Other")."""
+    return add_residuals(outputs, _listed())
 
 
 def default_engine() -> EngineFn:
@@ -91,7 +104,7 @@ class SummarySimulator:
 
     def counts(self, values: Mapping[str, float], seed: int) -> np.ndarray:
         """Simulated counts at the target keys."""
-        return align(self.outputs(values, seed), self.keys)
+        return align(comparable(self.outputs(values, seed)), self.keys)
 
     def __call__(self, abc_values: Mapping[str, float]) -> dict[str, np.ndarray]:
         # The engine's seed comes from NumPy's global stream, which pyABC's samplers seed:
@@ -113,7 +126,7 @@ class PredictiveDraw:
         values, seed = item
         out = self.simulator.outputs({**self.simulator.fixed_values, **values}, seed,
                                      end=self.end, scale=self.scale)
-        out = out[KEY_COLUMNS + ["value"]].copy()
+        out = comparable(out[KEY_COLUMNS + ["value"]])
         out["reference_date"] = pd.to_datetime(out["reference_date"])
         return out.groupby(KEY_COLUMNS, as_index=False, sort=False)["value"].sum()
 
@@ -130,4 +143,4 @@ def stack_draws(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
 def pilot_outputs(simulator: SummarySimulator, values: Mapping[str, float],
                   seed: int = 0) -> pd.DataFrame:
     """One run at given values (prior centre) to learn which target points the model produces."""
-    return simulator.outputs({**simulator.fixed_values, **values}, seed)
+    return comparable(simulator.outputs({**simulator.fixed_values, **values}, seed))
