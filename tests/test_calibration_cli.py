@@ -71,6 +71,8 @@ def test_validate_json_reports_each_series_and_the_splits(app, posterior_dir):
     # Composition: the fixture predicts every status cell exactly.
     assert summary["composition"]["temporary_visitor"]["ratio"] == 1.0
     assert set(summary["composition"]) >= {"student", "technical_intern", "entertainer"}
+    by_nat = summary["composition_by_nationality"]
+    assert by_nat["South Korea"]["ratio"] == 1.0 and by_nat["South Korea"]["n_points"] >= 20
 
 
 def test_validate_table_and_figures(app, posterior_dir, tmp_path):
@@ -78,6 +80,7 @@ def test_validate_table_and_figures(app, posterior_dir, tmp_path):
                                       "--figures", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "overstayer_stock" in result.output and "Composition" in result.output
+    assert "by nationality" in result.output
     assert (tmp_path / "calibration_stock.png").exists()
     assert (tmp_path / "calibration_time_split.png").exists()
 

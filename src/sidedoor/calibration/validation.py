@@ -12,7 +12,8 @@ band per output point), so the report needs no simulation:
 * **untargeted**: official series the calibration never sees (deportation procedures,
   departure orders, overstayers by sex), scored against the same predictive;
 * **composition**: per status category of the stock, how far the model is from the official
-  status breakdown (a stock can be fitted with the wrong side doors);
+  status breakdown (a stock can be fitted with the wrong side doors), and the same per
+  nationality (``composition_by_nationality``: the right total from the wrong corridors);
 * **misfits**: the points the model gets most wrong (largest log errors), stated plainly.
 
 A band's coverage far above 90% means the band is wide (noise or an uncertain posterior), far
@@ -170,7 +171,8 @@ def validation_summary(targets: Targets | None = None, *, name: str = "default",
     Keys: ``posterior`` (what was shipped and how), ``series`` (per target group ``mape``,
     ``coverage90``, ``n_points``), ``goals``, ``full_scale``, ``time_split``,
     ``cross_series``, ``held_out``, ``untargeted`` (same keys per group), ``composition``
-    (per status category, with ``ratio``), ``misfits``, ``not_predicted``.
+    (per status category, with ``ratio``), ``composition_by_nationality`` (the same per
+    nationality), ``misfits``, ``not_predicted``.
     Sections whose shipped posterior is missing are ``None``.
     """
     targets = targets or load_targets()
@@ -205,6 +207,7 @@ def validation_summary(targets: Targets | None = None, *, name: str = "default",
         out["untargeted"] = None
     out["goals"] = goals(scored, out["time_split"], meta)
     out["composition"] = composition(scored)
+    out["composition_by_nationality"] = composition(scored, "by_nationality")
     out["misfits"] = misfits(scored)
     missing = scored.loc[~scored["predicted"]]
     out["not_predicted"] = sorted(set(missing["series"] + ":" + missing["category"]))

@@ -226,14 +226,15 @@ def _print_tables(summary: dict, table, written: list[Path]) -> None:
         g.add_row(row["goal"], row["target"], format_measured(row["measured"]) or "None",
                   {True: "yes", False: "NO", None: "unknown"}[row["met"]])
     console.print(g)
-    c = Table(title="Composition: overstayers by status at overstay, model median / official "
-                    "(mean over the official dates on a log scale)")
-    for col, justify in zip(("status", "ratio", "MAPE %", "in 90% band", "points"),
-                            ("left", "right", "right", "right", "right")):
-        c.add_column(col, justify=justify, no_wrap=True)
-    for category, r in (summary.get("composition") or {}).items():
-        c.add_row(category, _fmt(r["ratio"]), _fmt(r["mape"]), _fmt(r["coverage90"]), str(r["n_points"]))
-    console.print(c)
+    for key, what in (("composition", "status at overstay"), ("composition_by_nationality", "nationality")):
+        c = Table(title=f"Composition: overstayers by {what}, model median / official "
+                        "(mean over the official dates on a log scale)")
+        for col, justify in zip((what, "ratio", "MAPE %", "in 90% band", "points"),
+                                ("left", "right", "right", "right", "right")):
+            c.add_column(col, justify=justify, no_wrap=True)
+        for category, r in (summary.get(key) or {}).items():
+            c.add_row(category, _fmt(r["ratio"]), _fmt(r["mape"]), _fmt(r["coverage90"]), str(r["n_points"]))
+        console.print(c)
     m = Table(title="What the model gets most wrong (largest log errors)")
     for col in ("series", "category", "date", "observed", "median", "ratio", "in band"):
         m.add_column(col)
