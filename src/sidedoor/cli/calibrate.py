@@ -31,7 +31,8 @@ def register(app: typer.Typer) -> None:
         population_size: int = typer.Option(40, help="Particles per generation."),
         generations: int = typer.Option(8, help="Maximum generations (in total, on --resume)."),
         min_epsilon: float = typer.Option(0.0, help="Stop once epsilon falls below this."),
-        max_minutes: float = typer.Option(None, help="Stop after this wall time (resumable)."),
+        max_minutes: float = typer.Option(
+            None, help="Start no new generation after this wall time (the running one finishes; resumable)."),
         scale: float = typer.Option(0.05, help="Engine scale during the fit."),
         seed: int = typer.Option(0),
         sampler: str = typer.Option("dynamic", help="dynamic | reproducible (static, seeded)."),
