@@ -317,6 +317,17 @@ class Month:
         if frm is not None:
             self._log(rows, frm, to, mech)
 
+    def mark(self, idx: np.ndarray, status: Status, mechanism: str) -> None:
+        """Record an event within ``status`` (agents ``idx``, all in it) as the flow
+        ``status -> status`` under ``mechanism``, without a status change: the groups, the
+        status start and the stock stay as they are (a runaway intern keeps the permit)."""
+        if idx.size == 0:
+            return
+        s, mech = int(status), mechanism_code(mechanism)
+        self.ledger.flows[self.m][s, s, mech] += idx.size
+        if self.state.get("event_sample", 0.0) > 0:
+            self._log(_rows(idx), np.full(idx.size, s, dtype=np.uint8), s, mech)
+
     def add(self, status: np.ndarray, mechanism: str, **values) -> slice:
         """Instantiate entrants with statuses ``status`` (array; a flow from outside Japan)."""
         status = np.asarray(status, dtype=np.uint8)

@@ -77,18 +77,20 @@ def step(month, inputs=None) -> None:
     pop = month.pop
     for status in (Status.TRAINEE, Status.TECHNICAL_INTERN):
         idx = month.groups.of(status)
-        idx = idx[~pop.absconded[idx]]
         if idx.size == 0:
             continue
         # Exact thinning: u < h(x) needs u < bound first, so the hazard is computed only for
-        # the few interns whose uniform falls under the bound.
+        # the few interns whose uniform falls under the bound. Those who already ran away
+        # are dropped from the few candidates, not from the whole group (same draws: each
+        # agent's uniform depends only on its id; the group keeps its cached ids).
         cand = month.below_by(idx, Stream.RUNAWAY, bound_table(month, status), pop.nationality, pop.abusive_employer)
+        cand = cand[~pop.absconded[cand]]
         run = cand[month.uniforms(cand, Stream.RUNAWAY) < hazard(month, cand, status)]
         if run.size == 0:
             continue
         lapses = permit_in_hand_expiry(month, run)
-        # Logged as a change within the status (the flow table and the pathways see it).
-        month.move(run, status, "M3")
+        # Logged as an event within the status (the flow table and the pathways see it).
+        month.mark(run, status, "M3")
         pop.absconded[run] = True
         pop.expiry[run] = lapses
         pop.set_wage(run, np.float32(industry.wage(month, Status.OVERSTAYER)), month.m)
