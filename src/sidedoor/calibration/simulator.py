@@ -29,23 +29,24 @@ logger = logging.getLogger(__name__)
 #: returning an object with ``.outputs`` (tidy frame: series, reference_date, category, value).
 EngineFn = Callable[..., object]
 
-_PARAMETER_CACHE: dict[str, object] = {}
+#: Read once per worker process: the parsed parameters, the official listed categories.
+_PROCESS_CACHE: dict[str, object] = {}
 
 
 def _base_parameters():
     """The shipped ParameterSet, parsed once per process."""
-    if "base" not in _PARAMETER_CACHE:
+    if "base" not in _PROCESS_CACHE:
         from sidedoor.institutions.parameters import load_parameters
-        _PARAMETER_CACHE["base"] = load_parameters()
-    return _PARAMETER_CACHE["base"]
+        _PROCESS_CACHE["base"] = load_parameters()
+    return _PROCESS_CACHE["base"]
 
 
 def _listed() -> pd.DataFrame:
     """The official categories beside each residual row (``targets.listed_categories``),
     read once per process."""
-    if "listed" not in _PARAMETER_CACHE:
-        _PARAMETER_CACHE["listed"] = listed_categories()
-    return _PARAMETER_CACHE["listed"]
+    if "listed" not in _PROCESS_CACHE:
+        _PROCESS_CACHE["listed"] = listed_categories()
+    return _PROCESS_CACHE["listed"]
 
 
 def comparable(outputs: pd.DataFrame) -> pd.DataFrame:
