@@ -249,3 +249,86 @@ def test_a_posterior_of_an_older_model_is_refused_with_the_parameters_named():
     # Every draw goes through sample(): scenarios and ensembles are refused the same way.
     with pytest.raises(StalePosteriorError, match="predates"):
         _posterior_of(missing).sample(1, seed=0)
+
+
+def test_warm_start_pools_the_seed_into_the_first_fit_only():
+    from sidedoor.calibration.proposal import PopulationFitProposal
+
+    population = pd.DataFrame({"z:a": np.zeros(40), "z:b": np.zeros(40)})
+    w = np.full(40, 1 / 40)
+    seed = pd.DataFrame({"z:a": np.full(10, 2.0), "z:b": np.full(10, -1.0), "weight": 1.0})
+    proposal = PopulationFitProposal(scale=1.5, seed=[seed])
+    proposal.fit(population, w)
+    # population and seed carry half the weight each, whatever their sizes
+    assert proposal._mean == pytest.approx([1.0, -0.5])
+    proposal.fit(population, w)
+    assert proposal._mean == pytest.approx([0.0, 0.0])
+
+
+def test_warm_start_needs_every_coordinate_and_a_population_proposal():
+    from sidedoor.calibration.proposal import PopulationFitProposal, make_proposal
+
+    proposal = PopulationFitProposal(seed=[pd.DataFrame({"z:a": [1.0], "weight": [1.0]})])
+    with pytest.raises(ValueError, match="z:b"):
+        proposal.fit(pd.DataFrame({"z:a": [0.0, 1.0], "z:b": [0.0, 1.0]}), np.full(2, 0.5))
+    with pytest.raises(ValueError, match="population_t"):
+        make_proposal("kde", 2.0, seed=[pd.DataFrame({"z:a": [1.0], "weight": [1.0]})])
+
+
+def test_seed_particles_come_from_a_shipped_posterior_and_a_changed_seed_is_refused(tmp_path):
+    import shutil
+
+    from sidedoor.calibration.abc import CalibrationSettings, _resume_seed, seed_particles
+    from sidedoor.calibration.posterior import SHIPPED_DIR, load_posterior
+    from sidedoor.calibration.priors import prior_specs, to_model_values
+    from sidedoor.institutions.parameters import load_parameters
+
+    specs = prior_specs(load_parameters())
+    frames, digest = seed_particles(("time_split",), specs)
+    post = load_posterior("time_split")
+    (z,) = frames
+    assert list(z.columns) == [s.abc_name for s in specs] + ["weight"]
+    assert z["weight"].sum() == pytest.approx(1.0)
+    back = to_model_values(specs, z.iloc[0].to_dict())
+    for s in specs:
+        assert back[s.name] == pytest.approx(float(post.particles[s.name].iloc[0]), rel=1e-6, abs=1e-9)
+    assert seed_particles(("time_split",), specs)[1] == digest
+    settings = CalibrationSettings(proposal_seed=("time_split",), proposal_seed_digest=digest)
+    assert _resume_seed(settings, specs, done=2) is None  # the first fit is long past
+    assert len(_resume_seed(settings, specs, done=1)) == 1
+    changed = CalibrationSettings(proposal_seed=("time_split",), proposal_seed_digest="0" * 64)
+    with pytest.raises(ValueError, match="changed since it started"):
+        _resume_seed(changed, specs, done=1)
+    # a posterior without every calibrated parameter cannot seed the proposal
+    for suffix in (".csv", ".json"):
+        shutil.copy(SHIPPED_DIR / f"posterior_time_split{suffix}", tmp_path / f"posterior_old{suffix}")
+    old = pd.read_csv(tmp_path / "posterior_old.csv").drop(columns=[specs[0].name])
+    old.to_csv(tmp_path / "posterior_old.csv", index=False)
+    with pytest.raises(ValueError, match=specs[0].name):
+        seed_particles(("old",), specs, folder=tmp_path)
+    assert CalibrationSettings.from_dict(settings.to_dict()) == settings
+
+
+def test_defensive_mixture_bounds_the_importance_weights():
+    from scipy import stats
+
+    from sidedoor.calibration.proposal import PopulationFitProposal
+
+    rng = np.random.default_rng(3)
+    population = pd.DataFrame(rng.normal(1.5, 0.2, size=(60, 4)), columns=[f"z:{k}" for k in "abcd"])
+    w = np.full(60, 1 / 60)
+    plain = PopulationFitProposal(scale=1.5)
+    mixed = PopulationFitProposal(scale=1.5, defensive=0.2)
+    plain.fit(population, w)
+    mixed.fit(population, w)
+    points = pd.DataFrame(rng.normal(0.0, 1.0, size=(2000, 4)), columns=population.columns)
+    prior = stats.multivariate_normal(np.zeros(4), np.eye(4)).pdf(points.to_numpy())
+    assert mixed.pdf(points) == pytest.approx(0.8 * plain.pdf(points) + 0.2 * prior)
+    assert np.max(prior / mixed.pdf(points)) <= 1 / 0.2 + 1e-9  # Hesterberg's bound
+    assert np.max(prior / plain.pdf(points)) > 100  # without it, tail points weigh hundreds
+    assert mixed.pdf(points.iloc[0]) == pytest.approx(mixed.pdf(points.iloc[:1])[0])
+    np.random.seed(11)
+    draws = pd.DataFrame([mixed.rvs_single() for _ in range(4000)])
+    assert draws.mean().to_numpy() == pytest.approx(0.8 * plain._mean, abs=0.08)
+    with pytest.raises(ValueError, match="defensive"):
+        PopulationFitProposal(defensive=1.0)

@@ -14,7 +14,9 @@ Why these defaults: epsilon is the weighted median of the last population's dist
 
 The proposal of each generation is one multivariate Student-t fitted to the last population,
 in prior-standardised coordinates: ``proposal.py`` explains why (pyABC's kernel mixture lets
-the importance weights collapse with ~24 parameters and a few dozen particles).
+the importance weights collapse with ~24 parameters and a few dozen particles). A warm start
+(``proposal_seed``) pools shipped posteriors into the first fitted proposal; the importance
+weights keep the posterior what it would be without it (``proposal.py``).
 """
 
 from __future__ import annotations
@@ -65,10 +67,14 @@ class CalibrationSettings:
     exclude_groups: tuple[str, ...] = ()
     parameters: tuple[str, ...] | None = None  # None: every calibrated parameter
     fixed_values: dict[str, float] = field(default_factory=dict)
+    defensive_share: float = 0.0  # share of proposals drawn from the prior (proposal.py)
+    proposal_seed: tuple[str, ...] = ()  # shipped posteriors that warm-start the proposal
+    proposal_seed_digest: str | None = None  # their particles' sha256, checked on resume
 
     def to_dict(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)
         out["exclude_groups"] = list(self.exclude_groups)
+        out["proposal_seed"] = list(self.proposal_seed)
         out["parameters"] = None if self.parameters is None else list(self.parameters)
         return out
 
@@ -77,6 +83,7 @@ class CalibrationSettings:
         known = {f.name for f in dataclasses.fields(cls)}
         data = {k: v for k, v in data.items() if k in known}
         data["exclude_groups"] = tuple(data.get("exclude_groups") or ())
+        data["proposal_seed"] = tuple(data.get("proposal_seed") or ())
         if data.get("parameters") is not None:
             data["parameters"] = tuple(data["parameters"])
         return cls(**data)
@@ -114,13 +121,42 @@ def fit_end(targets: Targets) -> str:
     return f"{last.year:04d}-{last.month:02d}"
 
 
+def seed_particles(names: tuple[str, ...], specs: list[PriorSpec],
+                   folder: Path | None = None) -> tuple[list[pd.DataFrame], str]:
+    """The shipped posteriors ``names`` as warm-start particle sets (``z:`` coordinates and
+    ``weight``), and one sha256 over their files (so a resume can tell they changed).
+
+    A posterior of an earlier model version is fine here: it only shapes a proposal."""
+    import hashlib
+
+    from sidedoor.calibration.posterior import SHIPPED_DIR, load_posterior, shipped_paths
+    from sidedoor.calibration.priors import to_abc_values
+
+    folder = folder or SHIPPED_DIR
+    digest = hashlib.sha256()
+    frames = []
+    for name in names:
+        digest.update(shipped_paths(name, folder)["particles"].read_bytes())
+        post = load_posterior(name, folder)
+        lacking = [s.name for s in specs if s.name not in post.particles.columns]
+        if lacking:
+            raise ValueError(f"shipped posterior {name!r} has no particles for {lacking}: "
+                             f"it cannot seed this calibration's proposal")
+        z = pd.DataFrame([to_abc_values(specs, {s.name: float(row[s.name]) for s in specs})
+                          for _, row in post.particles.iterrows()])
+        frames.append(z.assign(weight=post.weights))
+    return frames, digest.hexdigest()
+
+
 def build_abc(settings: CalibrationSettings, specs: list[PriorSpec],
-              simulator: SummarySimulator, targets: Targets, sampler):
+              simulator: SummarySimulator, targets: Targets, sampler,
+              seed: list[pd.DataFrame] | None = None):
     import pyabc
 
     from sidedoor.calibration.proposal import make_proposal
 
-    kernel = make_proposal(settings.proposal, settings.kernel_scale)
+    kernel = make_proposal(settings.proposal, settings.kernel_scale, seed,
+                           settings.defensive_share)
     return pyabc.ABCSMC(
         simulator, pyabc_prior(specs), make_distance(targets, settings.distance),
         population_size=settings.population_size, sampler=sampler, transitions=kernel,
@@ -171,13 +207,17 @@ def calibrate(settings: CalibrationSettings, *, client, store: str | Path | None
     db = records.pyabc_db_path(store, calibration_id)
     if db.exists():
         raise FileExistsError(f"{db} exists: resume calibration {calibration_id!r} instead")
+    seed = None
+    if settings.proposal_seed:
+        seed, digest = seed_particles(settings.proposal_seed, specs)
+        settings = dataclasses.replace(settings, proposal_seed_digest=digest)
     settings = dataclasses.replace(settings, end=simulator.end)
     records.register(store, calibration_id, label=settings.label, settings=settings.to_dict(),
                      targets=targets.to_records(), engine=engine_name(engine), pyabc_db=db,
                      code_version=code_version())
     sampler = make_sampler(client, settings.sampler, seed=settings.seed,
                            batch_size=settings.batch_size)
-    abc = build_abc(settings, specs, simulator, targets, sampler)
+    abc = build_abc(settings, specs, simulator, targets, sampler, seed)
     abc.new(f"sqlite:///{db}", observed_sumstat(targets),
             meta_info={"calibration_id": calibration_id, "label": settings.label})
     return _drive(abc, settings, specs, targets, store, calibration_id, db,
@@ -206,7 +246,9 @@ def resume(calibration_id: str, *, client, store: str | Path | None = None,
         raise FileNotFoundError(f"pyABC database {db} of {calibration_id!r} is missing")
     sampler = make_sampler(client, settings.sampler, seed=settings.seed,
                            batch_size=settings.batch_size)
-    abc = build_abc(settings, specs, simulator, targets, sampler)
+    done = _generations_done(db)
+    abc = build_abc(settings, specs, simulator, targets, sampler,
+                    _resume_seed(settings, specs, done))
     abc.load(f"sqlite:///{db}", 1)
     done = int(abc.history.max_t) + 1
     # Main-process draws depend on the seed and the generation reached, not on the stop.
@@ -215,6 +257,26 @@ def resume(calibration_id: str, *, client, store: str | Path | None = None,
                   remaining=settings.max_generations - done,
                   previous_wall=float(rec.get("wall_seconds") or 0.0),
                   on_generation=on_generation)
+
+
+def _generations_done(db: Path) -> int:
+    """Generations stored in a pyABC database (before the ABCSMC object is built)."""
+    import pyabc
+
+    return int(pyabc.History(f"sqlite:///{db}", _id=1, create=False).max_t) + 1
+
+
+def _resume_seed(settings: CalibrationSettings, specs: list[PriorSpec],
+                 done: int) -> list[pd.DataFrame] | None:
+    """The warm start again when the resumed run's next fit is the first one (one generation
+    done), refused if the seeding posteriors changed since the start."""
+    if not settings.proposal_seed or done != 1:
+        return None
+    seed, digest = seed_particles(settings.proposal_seed, specs)
+    if digest != settings.proposal_seed_digest:
+        raise ValueError(f"the shipped posteriors {list(settings.proposal_seed)} that seeded this "
+                         "calibration's proposal changed since it started; start it anew")
+    return seed
 
 
 def _drive(abc, settings: CalibrationSettings, specs: list[PriorSpec], targets: Targets,

@@ -25,6 +25,22 @@ What sidedoor does instead:
   that run's first population, the effective sample size of prior/proposal weights was
   0.2% of the draws with the full covariance and ~20% with this proposal.
 
+**Defensive mixture** (``defensive``, Hesterberg 1995): a share ``a`` of the proposals is
+drawn from the prior itself (``N(0, I)`` in ``z``), so the proposal density is
+``(1 - a) t + a prior`` and no importance weight ``prior / proposal`` can exceed ``1 / a``.
+It bounds the weight collapse measured in the real fits (ESS 6-18 of 80 after a few
+generations, the weight on particles in the tails of the fitted t), at the price of about
+``a`` of the simulations spent on prior draws that are mostly rejected. 0 (off) unless asked.
+
+**Warm start** (``seed``): the first fit may pool the population with the particles of
+earlier posteriors (``seed_particles``), each source with an equal share of the weight. The
+proposal stays an independent density and pyABC still weights each particle by
+``prior / proposal``, so the target (the ABC posterior at each epsilon) is unchanged: a
+seed only moves where the next generation *looks*. It helps when an earlier fit of the same
+model (e.g. the time split, whose particles score as well on the full targets) found a region
+the prior's first generation missed; if the seed is off target its particles are simply
+rejected, at the price of a lower acceptance rate in that generation.
+
 Limitations: correlated parameters (e.g. the visitor overstay probability against the
 detection hazard) are proposed independently, which lowers the acceptance rate but does not
 bias the weights; a multimodal posterior is covered by one wide mode.
@@ -46,14 +62,23 @@ class PopulationFitProposal(Transition):
     """Independent Student-t proposal fitted to the weighted population (see module doc)."""
 
     def __init__(self, scale: float = 1.5, df: float = 10.0, diagonal: bool = True,
-                 max_variance: float | None = 1.0, jitter: float = 1e-8):
+                 max_variance: float | None = 1.0, jitter: float = 1e-8,
+                 seed: list[pd.DataFrame] | None = None, defensive: float = 0.0):
+        if not 0.0 <= defensive < 1.0:
+            raise ValueError(f"defensive share must be in [0, 1), got {defensive}")
+        self.defensive = float(defensive)
         self.scale = scale
         self.df = df
         self.diagonal = diagonal
         self.max_variance = max_variance
         self.jitter = jitter
+        #: warm start: particle sets (``z:`` columns and ``weight``) pooled into the first fit
+        self.seed = list(seed) if seed else None
 
     def fit(self, X: pd.DataFrame, w: np.ndarray) -> None:
+        if self.seed:
+            X, w = pool(X, w, self.seed)
+            self.seed = None  # only the first fit is warm-started
         values = X.to_numpy(dtype=float)
         self._mean = np.asarray(w @ values, dtype=float)
         cov = np.atleast_2d(smart_cov(values, w))
@@ -77,17 +102,44 @@ class PopulationFitProposal(Transition):
         # Drawn with NumPy's *global* functions, which the samplers seed per particle slot.
         # (Not scipy's ``rvs``: a frozen scipy distribution shipped to a worker carries a
         # pickled copy of the random state, so every task would repeat the same draws.)
+        # The mixture's uniform is drawn only when the mixture is on, so runs without it
+        # repeat the draws of earlier versions exactly.
+        if self.defensive and np.random.uniform() < self.defensive:
+            x = np.random.standard_normal(len(self._mean))  # the prior, N(0, I) in z
+            return Parameter(dict(zip(self.X.columns, x.astype(float))))
         normal = np.random.standard_normal(len(self._mean))
         mixing = np.random.chisquare(self.df) / self.df
         x = self._mean + self._root @ normal / np.sqrt(mixing)
         return Parameter(dict(zip(self.X.columns, x.astype(float))))
 
+    def _density(self, arr: np.ndarray) -> np.ndarray:
+        dens = np.atleast_1d(self._dist.pdf(arr))
+        if not self.defensive:
+            return dens
+        arr = np.atleast_2d(arr)
+        prior = np.exp(-0.5 * np.sum(arr**2, axis=1) - 0.5 * arr.shape[1] * np.log(2 * np.pi))
+        return (1.0 - self.defensive) * dens + self.defensive * prior
+
     def pdf(self, x: Parameter | pd.Series | pd.DataFrame) -> float | np.ndarray:
         if isinstance(x, (Parameter, pd.Series, dict)):
             arr = np.array([x[key] for key in self.X.columns], dtype=float)
-            return float(self._dist.pdf(arr))
+            return float(self._density(arr)[0])
         arr = x[self.X.columns].to_numpy(dtype=float)
-        return np.atleast_1d(self._dist.pdf(arr))
+        return self._density(arr)
+
+
+def pool(X: pd.DataFrame, w: np.ndarray,
+         seeds: list[pd.DataFrame]) -> tuple[pd.DataFrame, np.ndarray]:
+    """The population and the seed particle sets in one weighted sample, each source carrying
+    an equal share of the total weight (a seed's size does not buy it more influence)."""
+    missing = [c for s in seeds for c in X.columns if c not in s.columns]
+    if missing:
+        raise ValueError(f"seed particles lack the coordinates {sorted(set(missing))}")
+    share = 1.0 / (len(seeds) + 1)
+    frames = [X] + [s[list(X.columns)] for s in seeds]
+    weights = [np.asarray(w, dtype=float)] + [s["weight"].to_numpy(dtype=float) for s in seeds]
+    weights = [share * x / x.sum() for x in weights]
+    return (pd.concat(frames, ignore_index=True), np.concatenate(weights))
 
 
 def unit_bandwidth(n_samples: int, dimension: int) -> float:
@@ -95,16 +147,24 @@ def unit_bandwidth(n_samples: int, dimension: int) -> float:
     return 1.0
 
 
-def make_proposal(kind: str, scale: float):
+def make_proposal(kind: str, scale: float, seed: list[pd.DataFrame] | None = None,
+                  defensive: float = 0.0):
     """``population_t`` (default, see above), ``population_t_full`` (full covariance, for
     few parameters and many particles) or ``kde``: pyABC's kernel mixture with kernel
-    covariance ``scale`` x the population's (scale 2 is Beaumont et al.'s choice)."""
+    covariance ``scale`` x the population's (scale 2 is Beaumont et al.'s choice).
+    ``seed`` warm-starts the first fit and ``defensive`` mixes in the prior (both only for
+    the two population-fit proposals)."""
     import pyabc
 
     if kind == "population_t":
-        return PopulationFitProposal(scale=scale)
+        return PopulationFitProposal(scale=scale, seed=seed, defensive=defensive)
     if kind == "population_t_full":
-        return PopulationFitProposal(scale=scale, diagonal=False, max_variance=None)
+        return PopulationFitProposal(scale=scale, diagonal=False, max_variance=None, seed=seed,
+                                     defensive=defensive)
+    if seed:
+        raise ValueError(f"a warm start (proposal seed) needs a population_t proposal, not {kind!r}")
+    if defensive:
+        raise ValueError(f"a defensive prior share needs a population_t proposal, not {kind!r}")
     if kind == "kde":
         return pyabc.MultivariateNormalTransition(scaling=scale,
                                                   bandwidth_selector=unit_bandwidth)

@@ -45,6 +45,13 @@ def register(app: typer.Typer) -> None:
                                            "the population's."),
         parameters: str = typer.Option(None, help="Comma-separated subset of calibrated "
                                        "parameters (others keep their shipped values)."),
+        defensive_share: float = typer.Option(
+            0.0, help="Share of proposals drawn from the prior (a defensive mixture: no "
+            "importance weight above 1/share; see calibration.proposal). 0: off."),
+        proposal_seed: str = typer.Option(
+            None, help="Warm start: comma-separated shipped posteriors (e.g. time_split) "
+            "pooled into the first fitted proposal. Weights stay prior/proposal, so the "
+            "posterior targeted is unchanged (see calibration.proposal)."),
         workers: int = typer.Option(2, help="Local Dask worker processes."),
         scheduler: str = typer.Option(None, help="tcp://HOST:PORT of an existing scheduler."),
         store: Path = typer.Option(None, help="DuckDB store (default $SIDEDOOR_STORE or "
@@ -83,6 +90,8 @@ def register(app: typer.Typer) -> None:
             kernel_scale=kernel_scale,
             max_walltime_s=None if max_minutes is None else 60 * max_minutes,
             parameters=tuple(p.strip() for p in parameters.split(",")) if parameters else None,
+            defensive_share=defensive_share,
+            proposal_seed=tuple(p.strip() for p in proposal_seed.split(",")) if proposal_seed else (),
             **PRESETS[preset])
         if not resume and not fresh:
             resume = _interrupted_match(store, settings, console)
@@ -155,18 +164,21 @@ def register(app: typer.Typer) -> None:
 
 #: Settings that must agree for an interrupted calibration to be continued automatically.
 _SAME = ("population_size", "scale", "seed", "sampler", "distance", "cutoff", "exclude_groups",
-         "parameters", "fixed_values", "eps_quantile", "proposal", "kernel_scale", "start")
+         "parameters", "fixed_values", "eps_quantile", "proposal", "kernel_scale", "start",
+         "proposal_seed", "defensive_share")
 
 
 def _interrupted_match(store, settings, console: Console) -> str | None:
     """Id of an interrupted calibration with the same settings, to continue it."""
+    from sidedoor.calibration.abc import CalibrationSettings
     from sidedoor.calibration.records import interrupted
 
     rec = interrupted(store, settings.label)
     if rec is None:
         return None
     wanted = settings.to_dict()
-    if any(rec["settings"].get(k) != wanted.get(k) for k in _SAME):
+    stored = CalibrationSettings.from_dict(rec["settings"]).to_dict()  # older records: defaults
+    if any(stored.get(k) != wanted.get(k) for k in _SAME):
         console.print(f"[yellow]{rec['calibration_id']} ({rec['status']}) has other settings; "
                       "starting a new calibration[/]")
         return None
