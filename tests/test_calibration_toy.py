@@ -110,6 +110,32 @@ def test_resumed_calibration_continues_where_it_stopped(client, synthetic_target
                                   records.particles(store, "resumable"))
 
 
+def test_warm_start_and_defensive_mixture_resume_like_an_uninterrupted_run(
+        client, synthetic_targets, tmp_path):
+    """The warm start is applied again when a resume's next fit is the first one, so one
+    generation plus two resumed equal three at once; the prior share keeps it recovering."""
+    store = tmp_path / "store.duckdb"
+    options = dict(proposal_seed=("time_split",), defensive_share=0.2)
+    first = calibrate(_settings(max_generations=1, **options), client=client, store=store,
+                      engine=toy_engine, targets=synthetic_targets, calibration_id="warm")
+    assert first.settings.proposal_seed_digest is not None
+    resumed = resume("warm", client=client, store=store, engine=toy_engine, max_generations=3)
+    whole = calibrate(_settings(max_generations=3, **options), client=client, store=store,
+                      engine=toy_engine, targets=synthetic_targets, calibration_id="warm-whole")
+    np.testing.assert_allclose(whole.generations["epsilon"], resumed.generations["epsilon"],
+                               rtol=1e-12)
+    pd.testing.assert_frame_equal(records.particles(store, "warm-whole"),
+                                  records.particles(store, "warm"))
+    cold = calibrate(_settings(max_generations=3), client=client, store=store,
+                     engine=toy_engine, targets=synthetic_targets, calibration_id="cold")
+    assert not records.particles(store, "cold").equals(records.particles(store, "warm"))
+    post = whole.posterior()
+    w = post["weight"] / post["weight"].sum()
+    for name, truth in TRUTH.items():
+        lo, hi = np.quantile(np.repeat(post[name], (w * 1000).round().astype(int)), [0.01, 0.99])
+        assert lo <= truth <= hi, (name, lo, hi)
+
+
 def test_reproducible_mode_is_independent_of_the_number_of_workers(synthetic_targets, tmp_path):
     from distributed import Client, LocalCluster
 
