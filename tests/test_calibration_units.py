@@ -257,7 +257,7 @@ def test_warm_start_pools_the_seed_into_the_first_fit_only():
     population = pd.DataFrame({"z:a": np.zeros(40), "z:b": np.zeros(40)})
     w = np.full(40, 1 / 40)
     seed = pd.DataFrame({"z:a": np.full(10, 2.0), "z:b": np.full(10, -1.0), "weight": 1.0})
-    proposal = PopulationFitProposal(scale=1.5, seed=[seed])
+    proposal = PopulationFitProposal(scale=1.5, warm_start=[seed])
     proposal.fit(population, w)
     # population and seed carry half the weight each, whatever their sizes
     assert proposal._mean == pytest.approx([1.0, -0.5])
@@ -268,11 +268,11 @@ def test_warm_start_pools_the_seed_into_the_first_fit_only():
 def test_warm_start_needs_every_coordinate_and_a_population_proposal():
     from sidedoor.calibration.proposal import PopulationFitProposal, make_proposal
 
-    proposal = PopulationFitProposal(seed=[pd.DataFrame({"z:a": [1.0], "weight": [1.0]})])
+    proposal = PopulationFitProposal(warm_start=[pd.DataFrame({"z:a": [1.0], "weight": [1.0]})])
     with pytest.raises(ValueError, match="z:b"):
         proposal.fit(pd.DataFrame({"z:a": [0.0, 1.0], "z:b": [0.0, 1.0]}), np.full(2, 0.5))
     with pytest.raises(ValueError, match="population_t"):
-        make_proposal("kde", 2.0, seed=[pd.DataFrame({"z:a": [1.0], "weight": [1.0]})])
+        make_proposal("kde", 2.0, warm_start=[pd.DataFrame({"z:a": [1.0], "weight": [1.0]})])
 
 
 def test_seed_particles_come_from_a_shipped_posterior_and_a_changed_seed_is_refused(tmp_path):
@@ -332,3 +332,6 @@ def test_defensive_mixture_bounds_the_importance_weights():
     assert draws.mean().to_numpy() == pytest.approx(0.8 * plain._mean, abs=0.08)
     with pytest.raises(ValueError, match="defensive"):
         PopulationFitProposal(defensive=1.0)
+    from sidedoor.calibration.abc import CalibrationSettings
+    with pytest.raises(ValueError, match="defensive_share"):  # before anything is stored
+        CalibrationSettings(defensive_share=-0.1)

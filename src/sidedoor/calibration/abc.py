@@ -71,6 +71,11 @@ class CalibrationSettings:
     proposal_seed: tuple[str, ...] = ()  # shipped posteriors that warm-start the proposal
     proposal_seed_digest: str | None = None  # their particles' sha256, checked on resume
 
+    def __post_init__(self) -> None:
+        # Checked here, before a calibration is registered in the store.
+        if not 0.0 <= self.defensive_share < 1.0:
+            raise ValueError(f"defensive_share must be in [0, 1), got {self.defensive_share}")
+
     def to_dict(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)
         out["exclude_groups"] = list(self.exclude_groups)
@@ -155,8 +160,8 @@ def build_abc(settings: CalibrationSettings, specs: list[PriorSpec],
 
     from sidedoor.calibration.proposal import make_proposal
 
-    kernel = make_proposal(settings.proposal, settings.kernel_scale, seed,
-                           settings.defensive_share)
+    kernel = make_proposal(settings.proposal, settings.kernel_scale, warm_start=seed,
+                           defensive=settings.defensive_share)
     return pyabc.ABCSMC(
         simulator, pyabc_prior(specs), make_distance(targets, settings.distance),
         population_size=settings.population_size, sampler=sampler, transitions=kernel,

@@ -32,7 +32,7 @@ It bounds the weight collapse measured in the real fits (ESS 6-18 of 80 after a 
 generations, the weight on particles in the tails of the fitted t), at the price of about
 ``a`` of the simulations spent on prior draws that are mostly rejected. 0 (off) unless asked.
 
-**Warm start** (``seed``): the first fit may pool the population with the particles of
+**Warm start** (``warm_start``): the first fit may pool the population with the particles of
 earlier posteriors (``seed_particles``), each source with an equal share of the weight. The
 proposal stays an independent density and pyABC still weights each particle by
 ``prior / proposal``, so the target (the ABC posterior at each epsilon) is unchanged: a
@@ -63,7 +63,7 @@ class PopulationFitProposal(Transition):
 
     def __init__(self, scale: float = 1.5, df: float = 10.0, diagonal: bool = True,
                  max_variance: float | None = 1.0, jitter: float = 1e-8,
-                 seed: list[pd.DataFrame] | None = None, defensive: float = 0.0):
+                 warm_start: list[pd.DataFrame] | None = None, defensive: float = 0.0):
         if not 0.0 <= defensive < 1.0:
             raise ValueError(f"defensive share must be in [0, 1), got {defensive}")
         self.defensive = float(defensive)
@@ -73,12 +73,12 @@ class PopulationFitProposal(Transition):
         self.max_variance = max_variance
         self.jitter = jitter
         #: warm start: particle sets (``z:`` columns and ``weight``) pooled into the first fit
-        self.seed = list(seed) if seed else None
+        self.warm_start = list(warm_start) if warm_start else None
 
     def fit(self, X: pd.DataFrame, w: np.ndarray) -> None:
-        if self.seed:
-            X, w = pool(X, w, self.seed)
-            self.seed = None  # only the first fit is warm-started
+        if self.warm_start:
+            X, w = pool(X, w, self.warm_start)
+            self.warm_start = None  # only the first fit is warm-started
         values = X.to_numpy(dtype=float)
         self._mean = np.asarray(w @ values, dtype=float)
         cov = np.atleast_2d(smart_cov(values, w))
@@ -147,21 +147,21 @@ def unit_bandwidth(n_samples: int, dimension: int) -> float:
     return 1.0
 
 
-def make_proposal(kind: str, scale: float, seed: list[pd.DataFrame] | None = None,
+def make_proposal(kind: str, scale: float, warm_start: list[pd.DataFrame] | None = None,
                   defensive: float = 0.0):
     """``population_t`` (default, see above), ``population_t_full`` (full covariance, for
     few parameters and many particles) or ``kde``: pyABC's kernel mixture with kernel
     covariance ``scale`` x the population's (scale 2 is Beaumont et al.'s choice).
-    ``seed`` warm-starts the first fit and ``defensive`` mixes in the prior (both only for
+    ``warm_start`` seeds the first fit and ``defensive`` mixes in the prior (both only for
     the two population-fit proposals)."""
     import pyabc
 
     if kind == "population_t":
-        return PopulationFitProposal(scale=scale, seed=seed, defensive=defensive)
+        return PopulationFitProposal(scale=scale, warm_start=warm_start, defensive=defensive)
     if kind == "population_t_full":
-        return PopulationFitProposal(scale=scale, diagonal=False, max_variance=None, seed=seed,
-                                     defensive=defensive)
-    if seed:
+        return PopulationFitProposal(scale=scale, diagonal=False, max_variance=None,
+                                     warm_start=warm_start, defensive=defensive)
+    if warm_start:
         raise ValueError(f"a warm start (proposal seed) needs a population_t proposal, not {kind!r}")
     if defensive:
         raise ValueError(f"a defensive prior share needs a population_t proposal, not {kind!r}")
