@@ -98,3 +98,11 @@ def test_predict_writes_median_and_band(app, posterior_dir, tmp_path):
     stock = frame.loc[frame["series"].eq("overstayers") & frame["category"].eq("total")]
     assert stock["reference_date"].tolist() == ["1990-07-01"]
     assert (frame["q05"] <= frame["median"]).all() and (frame["median"] <= frame["q95"]).all()
+
+
+def test_calibrate_refuses_a_defensive_share_outside_0_1_before_storing_anything(app, tmp_path):
+    store = tmp_path / "store.duckdb"
+    result = CliRunner().invoke(app, ["calibrate", "--defensive-share", "1.5", "--store", str(store)])
+    assert result.exit_code != 0
+    assert "--defensive-share" in result.output and "[0, 1)" in result.output
+    assert not store.exists()

@@ -83,6 +83,9 @@ def register(app: typer.Typer) -> None:
                           f"{gen.acceptance_rate:.2f}, ESS {gen.ess:.1f}, "
                           f"{gen.wall_seconds:.0f} s")
 
+        if not 0.0 <= defensive_share < 1.0:
+            raise typer.BadParameter(f"must be in [0, 1), got {defensive_share}",
+                                     param_hint="--defensive-share")
         settings = CalibrationSettings(
             label=preset, population_size=population_size, max_generations=generations,
             min_epsilon=min_epsilon, scale=scale, seed=seed, sampler=sampler,
