@@ -255,7 +255,6 @@ def resume(calibration_id: str, *, client, store: str | Path | None = None,
     abc = build_abc(settings, specs, simulator, targets, sampler,
                     _resume_seed(settings, specs, done))
     abc.load(f"sqlite:///{db}", 1)
-    done = int(abc.history.max_t) + 1
     # Main-process draws depend on the seed and the generation reached, not on the stop.
     np.random.seed([settings.seed, done])
     return _drive(abc, settings, specs, targets, store, calibration_id, db,
