@@ -83,19 +83,19 @@ def register(app: typer.Typer) -> None:
                           f"{gen.acceptance_rate:.2f}, ESS {gen.ess:.1f}, "
                           f"{gen.wall_seconds:.0f} s")
 
-        if not 0.0 <= defensive_share < 1.0:
-            raise typer.BadParameter(f"must be in [0, 1), got {defensive_share}",
-                                     param_hint="--defensive-share")
-        settings = CalibrationSettings(
-            label=preset, population_size=population_size, max_generations=generations,
-            min_epsilon=min_epsilon, scale=scale, seed=seed, sampler=sampler,
-            batch_size=batch_size, distance=distance, proposal=proposal,
-            kernel_scale=kernel_scale,
-            max_walltime_s=None if max_minutes is None else 60 * max_minutes,
-            parameters=tuple(p.strip() for p in parameters.split(",")) if parameters else None,
-            defensive_share=defensive_share,
-            proposal_seed=tuple(p.strip() for p in proposal_seed.split(",")) if proposal_seed else (),
-            **PRESETS[preset])
+        try:
+            settings = CalibrationSettings(
+                label=preset, population_size=population_size, max_generations=generations,
+                min_epsilon=min_epsilon, scale=scale, seed=seed, sampler=sampler,
+                batch_size=batch_size, distance=distance, proposal=proposal,
+                kernel_scale=kernel_scale,
+                max_walltime_s=None if max_minutes is None else 60 * max_minutes,
+                parameters=tuple(p.strip() for p in parameters.split(",")) if parameters else None,
+                defensive_share=defensive_share,
+                proposal_seed=tuple(p.strip() for p in proposal_seed.split(",")) if proposal_seed else (),
+                **PRESETS[preset])
+        except ValueError as err:  # the settings' one check: the prior share's bound
+            raise typer.BadParameter(str(err), param_hint="--defensive-share") from err
         if not resume and not fresh:
             resume = _interrupted_match(store, settings, console)
         with dask_client(scheduler, n_workers=workers) as client:
