@@ -66,6 +66,11 @@ def test_validate_json_reports_each_series_and_the_splits(app, posterior_dir):
     # 2018 and 2019 (1989 is before the fitted period), scored but never fitted.
     assert summary["untargeted"]["deportations"] == {"mape": 50.0, "coverage90": 0.0, "n_points": 8}
     assert summary["untargeted"]["by_sex"]["n_points"] >= 20
+    # The disappeared interns outside Table 1: 2011-2014 totals, and by nationality in 2014,
+    # 2015 and 2019 for the nationalities the model has (not Cambodia, not "Other").
+    assert summary["untargeted"]["disappeared_2011_2014"] == {"mape": 50.0, "coverage90": 0.0,
+                                                              "n_points": 4}
+    assert summary["untargeted"]["disappeared_by_nationality"]["n_points"] == 12
     fitted = set(load_targets().frame["series"])
     assert not fitted & {"deportations", "departure_orders", "overstayers_by_sex"}
     # Composition: the fixture predicts every status cell exactly.

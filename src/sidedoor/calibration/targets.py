@@ -104,6 +104,13 @@ UNTARGETED_GROUPS: tuple[TargetGroup, ...] = (
     TargetGroup("departure_orders", "departure_orders", 1.0,
                 "Departure orders issued per year (2014, 2019)", ("total",)),
     TargetGroup("by_sex", "overstayers_by_sex", 1.0, "Overstayers by sex"),
+    TargetGroup("disappeared_2011_2014", "interns_disappeared", 1.0,
+                "Technical interns reported disappeared, 2011-2014 (before Table 1): the trend "
+                "of the runaway hazard", ("total",), dt.date(2011, 1, 1), dt.date(2014, 12, 31)),
+    TargetGroup("disappeared_by_nationality", "interns_disappeared", 1.0,
+                "Disappeared interns by nationality (2014, 2015, 2019): who runs away; the "
+                "official Cambodia and 'Other' rows have no model counterpart",
+                ("China", "Vietnam", "Indonesia", "Myanmar", "Nepal")),
 )
 
 

@@ -10,7 +10,8 @@ band per output point), so the report needs no simulation:
 * **cross series**: a posterior fitted without Table 1, scored on Table 1;
 * **held out**: official figures after 2020-01-01, never fitted;
 * **untargeted**: official series the calibration never sees (deportation procedures,
-  departure orders, overstayers by sex), scored against the same predictive;
+  departure orders, overstayers by sex, disappeared interns before Table 1 and by
+  nationality), scored against the same predictive;
 * **composition**: per status category of the stock, how far the model is from the official
   status breakdown (a stock can be fitted with the wrong side doors), and the same per
   nationality (``composition_by_nationality``: the right total from the wrong corridors);
