@@ -36,6 +36,7 @@ import logging
 import os
 import random
 import threading
+import time
 from collections.abc import Callable, Iterator
 
 import cloudpickle
@@ -68,10 +69,39 @@ def n_worker_cores(client) -> int:
     return int(sum(client.ncores().values())) or 1
 
 
+class DynamicDaskSampler(pyabc.sampler.DaskDistributedSampler):
+    """pyABC's dynamic Dask sampler, asking the scheduler for the worker cores at most once
+    every ``CORES_TTL_SECONDS``.
+
+    Why: pyABC's loop polls its jobs every 10 ms and, on every pass, calls
+    ``client.ncores()``, a round trip to the scheduler. A hundred of them a second kept the
+    client and the local scheduler at about a fifth of a core, taken from the two workers of a
+    two-core machine (benchmarks/bench_calibration.py --overheads, "client_polling"). The cores are still
+    re-read, so workers that join or leave a cluster are used or dropped within seconds.
+    """
+
+    CORES_TTL_SECONDS = 2.0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._cores: tuple[float, int] | None = None  # (time read, cores)
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["_cores"] = None
+        return state
+
+    def client_cores(self) -> int:
+        now = time.monotonic()
+        if self._cores is None or now - self._cores[0] > self.CORES_TTL_SECONDS:
+            self._cores = (now, super().client_cores())
+        return self._cores[1]
+
+
 def make_sampler(client, mode: str, *, seed: int, batch_size: int):
     """The pyABC sampler for ``mode`` (``dynamic`` or ``reproducible``) over ``client``."""
     if mode == "dynamic":
-        return pyabc.sampler.DaskDistributedSampler(dask_client=client, batch_size=batch_size)
+        return DynamicDaskSampler(dask_client=client, batch_size=batch_size)
     if mode == "reproducible":
         return SeededMappingSampler(client, seed=seed, batch_size=batch_size)
     raise ValueError(f"unknown sampler mode {mode!r}; use 'dynamic' or 'reproducible'")

@@ -39,6 +39,11 @@ SINGLE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
 #: Dask serves HTTP (health, metrics) even without a dashboard; keep it on the loopback too.
 LOOPBACK_ANY_PORT = "127.0.0.1:0"
 
+#: Worker settings of the local cluster. Dask's statistical profiler samples every worker
+#: thread's stack each 10 ms; an engine run is thousands of short numpy calls under the GIL,
+#: and those samples cost it 5-10% (benchmarks/bench_calibration.py --overheads, "profiler").
+LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+
 _BASE_PARAMETERS: dict[str, Any] = {}
 
 
@@ -128,9 +133,13 @@ def open_client(scheduler: str | None = None, workers: int = 2) -> Iterator[Any]
         finally:
             client.close()
         return
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           host="127.0.0.1", dashboard_address=LOOPBACK_ANY_PORT,
-                           worker_dashboard_address=LOOPBACK_ANY_PORT, env=SINGLE_THREAD_ENV)
+    import dask
+
+    # The nannies hand this configuration to the worker processes they start.
+    with dask.config.set(LOCAL_WORKER_CONFIG):
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               host="127.0.0.1", dashboard_address=LOOPBACK_ANY_PORT,
+                               worker_dashboard_address=LOOPBACK_ANY_PORT, env=SINGLE_THREAD_ENV)
     client = Client(cluster)
     try:
         yield client
