@@ -3,11 +3,12 @@
 Two ways to run ABC-SMC over Dask, and why both exist:
 
 ``dynamic`` (default, fastest)
-    pyABC's ``DaskDistributedSampler``: it keeps one batch of ``batch_size`` simulations per
-    worker core in flight and takes the first ``n`` accepted particles *in submission order*
-    (so the result is not biased towards fast simulations). Batching amortises Dask's few
-    milliseconds of task overhead and pickling of the simulate function over several
-    simulations; it pays off only for simulations shorter than ~0.1 s. The engine at scale
+    pyABC's ``DaskDistributedSampler`` (as :class:`DynamicDaskSampler`, which asks the
+    scheduler for the worker cores less often): it keeps one batch of ``batch_size``
+    simulations per worker core in flight and takes the first ``n`` accepted particles *in
+    submission order* (so the result is not biased towards fast simulations). Batching
+    amortises Dask's few milliseconds of task overhead and pickling of the simulate function
+    over several simulations; it pays off only for simulations shorter than ~0.1 s. The engine at scale
     0.05 takes seconds per run, so sidedoor's default is ``batch_size=1``: larger batches
     would only add runs wasted when a generation completes (batches already running then
     finish in the workers and are discarded). **What varies between runs:** every task
@@ -75,9 +76,10 @@ class DynamicDaskSampler(pyabc.sampler.DaskDistributedSampler):
 
     Why: pyABC's loop polls its jobs every 10 ms and, on every pass, calls
     ``client.ncores()``, a round trip to the scheduler. A hundred of them a second kept the
-    client and the local scheduler at about a fifth of a core, taken from the two workers of a
-    two-core machine (benchmarks/bench_calibration.py --overheads, "client_polling"). The cores are still
-    re-read, so workers that join or leave a cluster are used or dropped within seconds.
+    client and the local scheduler at about a fifth of a core, taken from the two workers of
+    a two-core machine (``benchmarks/bench_calibration.py --overheads``, "client_polling").
+    The cores are still re-read, so workers that join or leave a cluster are used or dropped
+    within seconds.
     """
 
     CORES_TTL_SECONDS = 2.0
