@@ -10,7 +10,6 @@ import pickle
 
 import pytest
 
-from sidedoor.calibration import cluster
 from sidedoor.calibration.cluster import DynamicDaskSampler, make_sampler
 
 
@@ -29,7 +28,7 @@ class CountingClient:
 @pytest.fixture
 def clock(monkeypatch):
     now = [100.0]
-    monkeypatch.setattr(cluster.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(DynamicDaskSampler, "_now", staticmethod(lambda: now[0]))
     return now
 
 

@@ -83,6 +83,7 @@ class DynamicDaskSampler(pyabc.sampler.DaskDistributedSampler):
     """
 
     CORES_TTL_SECONDS = 2.0
+    _now = staticmethod(time.monotonic)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -94,7 +95,7 @@ class DynamicDaskSampler(pyabc.sampler.DaskDistributedSampler):
         return state
 
     def client_cores(self) -> int:
-        now = time.monotonic()
+        now = self._now()
         if self._cores is None or now - self._cores[0] > self.CORES_TTL_SECONDS:
             self._cores = (now, super().client_cores())
         return self._cores[1]
