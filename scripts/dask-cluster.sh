@@ -59,7 +59,7 @@ case "$ACTION" in
     mkdir -p "$DIR"
     stop_all  # never two clusters on one directory
     export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 NUMBA_NUM_THREADS=1
-    # no statistical profiler in the workers: its 10 ms stack samples slow the engine 5-10%
+    # no statistical profiler in the workers: its 10 ms stack samples slow the engine 3-10%
     export DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False
     setsid "$PY" -m distributed.cli.dask_scheduler --host 127.0.0.1 --port "$PORT" \
       --dashboard-address 127.0.0.1:0 --scheduler-file "$DIR/scheduler.json" \

@@ -41,7 +41,7 @@ LOOPBACK_ANY_PORT = "127.0.0.1:0"
 
 #: Worker settings of the local cluster. Dask's statistical profiler samples every worker
 #: thread's stack each 10 ms; an engine run is thousands of short numpy calls under the GIL,
-#: and those samples cost it 5-10% (benchmarks/bench_calibration.py --overheads, "profiler").
+#: and those samples cost it 3-10% (benchmarks/bench_calibration.py --overheads, "profiler").
 LOCAL_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
 
 _BASE_PARAMETERS: dict[str, Any] = {}
