@@ -251,7 +251,7 @@ def test_one_and_two_local_workers_agree(tmp_path: Path, undisturbed: pd.DataFra
     for workers in (1, 2):
         ids[workers] = start(store, first4)
         with open_client(workers=workers) as client:
-            # the workers run without Dask's statistical profiler (it slows the engine ~10%)
+            # the workers run without Dask's statistical profiler (it slows the engine 3-10%)
             assert set(client.run(lambda: dask.config.get("distributed.worker.profile.enabled")).values()) == {False}
             outcome = run_members(store, ids[workers], client)
         assert len(outcome.stats.worker_pids) <= workers

@@ -8,10 +8,10 @@ Two ways to run ABC-SMC over Dask, and why both exist:
     simulations per worker core in flight and takes the first ``n`` accepted particles *in
     submission order* (so the result is not biased towards fast simulations). Batching
     amortises Dask's few milliseconds of task overhead and pickling of the simulate function
-    over several simulations; it pays off only for simulations shorter than ~0.1 s. The engine at scale
-    0.05 takes seconds per run, so sidedoor's default is ``batch_size=1``: larger batches
-    would only add runs wasted when a generation completes (batches already running then
-    finish in the workers and are discarded). **What varies between runs:** every task
+    over several simulations; it pays off only for simulations shorter than ~0.1 s. The
+    engine at scale 0.05 takes seconds per run, so sidedoor's default is ``batch_size=1``:
+    larger batches would only add runs wasted when a generation completes (batches already
+    running then finish in the workers and are discarded). **What varies between runs:** every task
     reseeds NumPy from the operating system's entropy, and how many batches are in flight
     depends on the number of worker cores, so the particles, the number of simulations, the
     epsilon schedule and the posterior differ from run to run (within Monte Carlo error)
