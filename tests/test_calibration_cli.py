@@ -57,6 +57,8 @@ def test_validate_json_reports_each_series_and_the_splits(app, posterior_dir):
     summary = json.loads(result.output)
     stock = summary["series"]["overstayer_stock"]
     assert stock == {"mape": 0.0, "coverage90": 1.0, "n_points": 31}
+    weights = summary["posterior"]["weights"]
+    assert 0 < weights["heaviest_weight_share"] <= 1 and weights["lowest_distance"] <= weights["heaviest_distance"]
     assert set(summary["time_split"]["overstayer_stock"]) == {"mape", "coverage90", "n_points"}
     assert summary["time_split"]["overstayer_stock"]["n_points"] == 8  # 2013-2020
     assert set(summary["cross_series"]) >= {"table1_disappeared"}

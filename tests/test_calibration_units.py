@@ -17,7 +17,7 @@ from sidedoor.calibration.posterior import Posterior, summarise_draws, weighted_
 from sidedoor.calibration.priors import prior_spec, prior_specs, to_abc_values, to_model_values
 from sidedoor.calibration.simulator import align, stack_draws
 from sidedoor.calibration.targets import DEFAULT_GROUPS, add_residuals, assign_groups, listed_categories
-from sidedoor.calibration.validation import composition, metrics, score
+from sidedoor.calibration.validation import composition, metrics, score, weight_concentration
 from sidedoor.institutions.parameters import Parameter, load_parameters
 
 
@@ -165,6 +165,15 @@ def test_scores_count_band_coverage_and_mape():
     assert m["overstayer_stock"]["n_points"] == 24
     assert m["overstayer_stock"]["coverage90"] == 1.0
     assert m["overstayer_stock"]["mape"] == pytest.approx(5.0, abs=0.01)
+
+
+def test_weight_concentration_names_the_heaviest_and_the_closest_particle():
+    particles = pd.DataFrame({"weight": [6.0, 1.0, 2.0, 1.0], "distance": [0.56, 0.33, 0.45, 0.50]})
+    w = weight_concentration(particles)
+    assert w == {"heaviest_weight_share": 0.6, "heaviest_distance": 0.56,
+                 "lowest_distance": 0.33, "lowest_distance_weight_share": 0.1}
+    empty = weight_concentration(particles.assign(weight=0.0))
+    assert set(empty.values()) == {None}
 
 
 def test_composition_says_which_side_door_errs_and_which_way():

@@ -157,6 +157,25 @@ def composition(scored: pd.DataFrame, group: str = "by_status") -> dict[str, dic
     return out
 
 
+def weight_concentration(particles: pd.DataFrame) -> dict[str, float | None]:
+    """How much the predictive leans on single particles of the last generation.
+
+    Why: with few particles in 25 dimensions the importance weights (prior / proposal) can
+    put a quarter of the posterior on one particle, which then sets the predictive median,
+    while the particle closest to the data carries almost none. ESS alone does not say
+    which particle that is or how well it fits.
+    """
+    w = particles["weight"].to_numpy(dtype=float)
+    d = particles["distance"].to_numpy(dtype=float)
+    if w.size == 0 or not np.isfinite(w).all() or w.sum() <= 0:
+        return {"heaviest_weight_share": None, "heaviest_distance": None,
+                "lowest_distance": None, "lowest_distance_weight_share": None}
+    w = w / w.sum()
+    heavy, best = int(np.argmax(w)), int(np.argmin(d))
+    return {"heaviest_weight_share": _r(w[heavy]), "heaviest_distance": _r(d[heavy]),
+            "lowest_distance": _r(d[best]), "lowest_distance_weight_share": _r(w[best])}
+
+
 def _safe_predictive(name: str, folder: Path) -> pd.DataFrame | None:
     try:
         return load_predictive(name, folder)
@@ -169,7 +188,8 @@ def validation_summary(targets: Targets | None = None, *, name: str = "default",
                        folder: Path = SHIPPED_DIR) -> dict[str, Any]:
     """Everything ``sidedoor validate`` and the report show, as a JSON-ready dict.
 
-    Keys: ``posterior`` (what was shipped and how), ``series`` (per target group ``mape``,
+    Keys: ``posterior`` (what was shipped and how, with ``weights``: the heaviest particle's
+    share and distance, the lowest distance and its share), ``series`` (per target group ``mape``,
     ``coverage90``, ``n_points``), ``goals``, ``full_scale``, ``time_split``,
     ``cross_series``, ``held_out``, ``untargeted`` (same keys per group), ``composition``
     (per status category, with ``ratio``), ``composition_by_nationality`` (the same per
@@ -177,14 +197,15 @@ def validation_summary(targets: Targets | None = None, *, name: str = "default",
     Sections whose shipped posterior is missing are ``None``.
     """
     targets = targets or load_targets()
-    meta = load_posterior(name, folder).meta
+    posterior = load_posterior(name, folder)
+    meta = posterior.meta
     predictive = predictive if predictive is not None else load_predictive(name, folder)
     scored = score(targets, predictive)
     out: dict[str, Any] = {
-        "posterior": {k: meta.get(k) for k in (
+        "posterior": {**{k: meta.get(k) for k in (
             "name", "status", "generations_reached", "generations_planned", "final_epsilon",
             "epsilon_schedule", "final_ess", "total_simulations", "wall_seconds", "seed",
-            "distance")},
+            "distance")}, "weights": weight_concentration(posterior.particles)},
         "predictive": _predictive_info(predictive),
         "series": metrics(scored),
     }

@@ -218,6 +218,11 @@ def _print_tables(summary: dict, table, written: list[Path]) -> None:
     console.print(f"[bold]Posterior[/]: {post.get('status')}, {post.get('generations_reached')} "
                   f"generations, final epsilon {post.get('final_epsilon')}, effective sample "
                   f"size {post.get('final_ess')}")
+    w = post.get("weights") or {}
+    if w.get("heaviest_weight_share") is not None:
+        console.print(f"  heaviest particle: {w['heaviest_weight_share']:.0%} of the weight, distance "
+                      f"{w['heaviest_distance']:.3f}; lowest distance {w['lowest_distance']:.3f} "
+                      f"carries {w['lowest_distance_weight_share']:.1%}")
     sections = (("in sample (shipped posterior)", ""), ("at full scale (scale 1)", "full_scale_"),
                 ("time split: fitted to 2012, scored 2013-2020", "time_split_"),
                 ("cross series: fitted without Table 1", "cross_series_"),
