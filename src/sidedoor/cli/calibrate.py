@@ -222,7 +222,7 @@ def _print_tables(summary: dict, table, written: list[Path]) -> None:
     if w.get("heaviest_weight_share") is not None:
         console.print(f"  heaviest particle: {w['heaviest_weight_share']:.0%} of the weight, distance "
                       f"{w['heaviest_distance']:.3f}; lowest distance {w['lowest_distance']:.3f} "
-                      f"carries {w['lowest_distance_weight_share']:.1%}")
+                      f"carries {w['lowest_distance_weight_share']:.2%}")
     sections = (("in sample (shipped posterior)", ""), ("at full scale (scale 1)", "full_scale_"),
                 ("time split: fitted to 2012, scored 2013-2020", "time_split_"),
                 ("cross series: fitted without Table 1", "cross_series_"),
