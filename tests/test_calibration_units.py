@@ -344,3 +344,14 @@ def test_defensive_mixture_bounds_the_importance_weights():
     from sidedoor.calibration.abc import CalibrationSettings
     with pytest.raises(ValueError, match="defensive_share"):  # before anything is stored
         CalibrationSettings(defensive_share=-0.1)
+
+
+def test_the_report_says_how_much_weight_the_heaviest_particle_carries(tmp_path):
+    from sidedoor.calibration.validation import validation_summary
+    from sidedoor.report_model import validation_section
+
+    html = validation_section(tmp_path, [])
+    w = validation_summary()["posterior"]["weights"]
+    assert 0 < w["heaviest_weight_share"] <= 1
+    assert f"The heaviest particle carries {w['heaviest_weight_share']:.0%} of the weight" in html
+    assert f"({w['lowest_distance']:.3f}) {w['lowest_distance_weight_share']:.2%}" in html

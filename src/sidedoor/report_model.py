@@ -243,7 +243,13 @@ def validation_section(output_dir: Path, written: list[Path]) -> str:
                            "met": {True: "yes", False: "no", None: "unknown"}[g["met"]]}
                           for g in summary["goals"]])
     post = summary["posterior"]
-    return (f"<p>Posterior: {_esc(post.get('status'))}, final epsilon {_esc(post.get('final_epsilon'))}. "
+    weights = post.get("weights") or {}
+    heavy = ("" if weights.get("heaviest_weight_share") is None else
+             f" The heaviest particle carries {weights['heaviest_weight_share']:.0%} of the weight"
+             f" (distance {weights['heaviest_distance']:.3f}); the one closest to the data"
+             f" ({weights['lowest_distance']:.3f}) {weights['lowest_distance_weight_share']:.2%}.")
+    return (f"<p>Posterior: {_esc(post.get('status'))}, final epsilon {_esc(post.get('final_epsilon'))}, "
+            f"effective sample size {_esc(post.get('final_ess'))}.{_esc(heavy)} "
             "Per series: MAPE (%) of the posterior-predictive median, share of observed points inside the "
             "90% band and points, in sample, at scale 1, fitted to 2012 and scored 2013-2020 (time split), "
             "fitted without Table 1 (cross series), and against official series the fit never saw "

@@ -168,8 +168,8 @@ def weight_concentration(particles: pd.DataFrame) -> dict[str, float | None]:
     w = particles["weight"].to_numpy(dtype=float)
     d = particles["distance"].to_numpy(dtype=float)
     if w.size == 0 or not np.isfinite(w).all() or w.sum() <= 0:
-        return {"heaviest_weight_share": None, "heaviest_distance": None,
-                "lowest_distance": None, "lowest_distance_weight_share": None}
+        return dict.fromkeys(("heaviest_weight_share", "heaviest_distance", "lowest_distance",
+                              "lowest_distance_weight_share"))
     w = w / w.sum()
     heavy, best = int(np.argmax(w)), int(np.argmin(d))
     return {"heaviest_weight_share": _r(w[heavy]), "heaviest_distance": _r(d[heavy]),
