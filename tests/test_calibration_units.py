@@ -354,4 +354,4 @@ def test_the_report_says_how_much_weight_the_heaviest_particle_carries(tmp_path)
     w = validation_summary()["posterior"]["weights"]
     assert 0 < w["heaviest_weight_share"] <= 1
     assert f"The heaviest particle carries {w['heaviest_weight_share']:.0%} of the weight" in html
-    assert f"({w['lowest_distance']:.3f}) {w['lowest_distance_weight_share']:.2%}" in html
+    assert f"(distance {w['lowest_distance']:.3f}) carries {w['lowest_distance_weight_share']:.2%}" in html

@@ -247,7 +247,7 @@ def validation_section(output_dir: Path, written: list[Path]) -> str:
     heavy = ("" if weights.get("heaviest_weight_share") is None else
              f" The heaviest particle carries {weights['heaviest_weight_share']:.0%} of the weight"
              f" (distance {weights['heaviest_distance']:.3f}); the one closest to the data"
-             f" ({weights['lowest_distance']:.3f}) {weights['lowest_distance_weight_share']:.2%}.")
+             f" (distance {weights['lowest_distance']:.3f}) carries {weights['lowest_distance_weight_share']:.2%}.")
     return (f"<p>Posterior: {_esc(post.get('status'))}, final epsilon {_esc(post.get('final_epsilon'))}, "
             f"effective sample size {_esc(post.get('final_ess'))}.{_esc(heavy)} "
             "Per series: MAPE (%) of the posterior-predictive median, share of observed points inside the "
