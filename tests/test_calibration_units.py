@@ -17,7 +17,8 @@ from sidedoor.calibration.posterior import Posterior, summarise_draws, weighted_
 from sidedoor.calibration.priors import prior_spec, prior_specs, to_abc_values, to_model_values
 from sidedoor.calibration.simulator import align, stack_draws
 from sidedoor.calibration.targets import DEFAULT_GROUPS, add_residuals, assign_groups, listed_categories
-from sidedoor.calibration.validation import composition, metrics, score, weight_concentration
+from sidedoor.calibration.validation import (composition, describe_weights, metrics, score,
+                                             weight_concentration)
 from sidedoor.institutions.parameters import Parameter, load_parameters
 
 
@@ -172,8 +173,11 @@ def test_weight_concentration_names_the_heaviest_and_the_closest_particle():
     w = weight_concentration(particles)
     assert w == {"heaviest_weight_share": 0.6, "heaviest_distance": 0.56,
                  "lowest_distance": 0.33, "lowest_distance_weight_share": 0.1}
+    assert describe_weights(w) == ("The heaviest particle carries 60% of the weight (distance 0.560); "
+                                   "the one closest to the data (distance 0.330) carries 10.00%.")
     empty = weight_concentration(particles.assign(weight=0.0))
     assert set(empty.values()) == {None}
+    assert describe_weights(empty) == "" and describe_weights(None) == ""
 
 
 def test_composition_says_which_side_door_errs_and_which_way():

@@ -232,7 +232,8 @@ def pathways_section(output_dir: Path, settings: ReportSettings, written: list[P
 
 def validation_section(output_dir: Path, written: list[Path]) -> str:
     """The shipped calibration against the official series (from the shipped predictive; no runs)."""
-    from sidedoor.calibration.validation import format_measured, validation_summary, validation_table
+    from sidedoor.calibration.validation import (describe_weights, format_measured, validation_summary,
+                                                   validation_table)
 
     summary = validation_summary()
     table = validation_table(summary).round(3)
@@ -243,13 +244,8 @@ def validation_section(output_dir: Path, written: list[Path]) -> str:
                            "met": {True: "yes", False: "no", None: "unknown"}[g["met"]]}
                           for g in summary["goals"]])
     post = summary["posterior"]
-    weights = post.get("weights") or {}
-    heavy = ("" if weights.get("heaviest_weight_share") is None else
-             f" The heaviest particle carries {weights['heaviest_weight_share']:.0%} of the weight"
-             f" (distance {weights['heaviest_distance']:.3f}); the one closest to the data"
-             f" (distance {weights['lowest_distance']:.3f}) carries {weights['lowest_distance_weight_share']:.2%}.")
     return (f"<p>Posterior: {_esc(post.get('status'))}, final epsilon {_esc(post.get('final_epsilon'))}, "
-            f"effective sample size {_esc(post.get('final_ess'))}.{_esc(heavy)} "
+            f"effective sample size {_esc(post.get('final_ess'))}. {_esc(describe_weights(post.get('weights')))} "
             "Per series: MAPE (%) of the posterior-predictive median, share of observed points inside the "
             "90% band and points, in sample, at scale 1, fitted to 2012 and scored 2013-2020 (time split), "
             "fitted without Table 1 (cross series), and against official series the fit never saw "

@@ -176,6 +176,16 @@ def weight_concentration(particles: pd.DataFrame) -> dict[str, float | None]:
             "lowest_distance": _r(d[best]), "lowest_distance_weight_share": _r(w[best])}
 
 
+def describe_weights(weights: dict[str, float | None] | None) -> str:
+    """``weight_concentration`` as one sentence (``sidedoor validate`` and the report), or ""."""
+    w = weights or {}
+    if w.get("heaviest_weight_share") is None:
+        return ""
+    return (f"The heaviest particle carries {w['heaviest_weight_share']:.0%} of the weight"
+            f" (distance {w['heaviest_distance']:.3f}); the one closest to the data"
+            f" (distance {w['lowest_distance']:.3f}) carries {w['lowest_distance_weight_share']:.2%}.")
+
+
 def _safe_predictive(name: str, folder: Path) -> pd.DataFrame | None:
     try:
         return load_predictive(name, folder)

@@ -211,18 +211,16 @@ def _ship(result, name: str, client, draws: int, scale: float, fullscale_draws: 
 
 
 def _print_tables(summary: dict, table, written: list[Path]) -> None:
-    from sidedoor.calibration.validation import format_measured
+    from sidedoor.calibration.validation import describe_weights, format_measured
 
     console = Console()
     post = summary["posterior"]
     console.print(f"[bold]Posterior[/]: {post.get('status')}, {post.get('generations_reached')} "
                   f"generations, final epsilon {post.get('final_epsilon')}, effective sample "
                   f"size {post.get('final_ess')}")
-    w = post.get("weights") or {}
-    if w.get("heaviest_weight_share") is not None:
-        console.print(f"  heaviest particle: {w['heaviest_weight_share']:.0%} of the weight, distance "
-                      f"{w['heaviest_distance']:.3f}; lowest distance {w['lowest_distance']:.3f} "
-                      f"carries {w['lowest_distance_weight_share']:.2%}")
+    weights = describe_weights(post.get("weights"))
+    if weights:
+        console.print(f"  {weights}")
     sections = (("in sample (shipped posterior)", ""), ("at full scale (scale 1)", "full_scale_"),
                 ("time split: fitted to 2012, scored 2013-2020", "time_split_"),
                 ("cross series: fitted without Table 1", "cross_series_"),
