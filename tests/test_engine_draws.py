@@ -1,6 +1,7 @@
 """Counter-based draws: deterministic, uniform, and independent across streams and months."""
 
 import numpy as np
+import pytest
 
 from sidedoor.engine import draws
 
@@ -44,3 +45,13 @@ def test_event_sample_chosen_by_id_only():
     s = draws.sampled(ids, 0.1)
     assert 0.09 < s.mean() < 0.11
     assert np.array_equal(s, draws.sampled(ids, 0.1))
+
+
+@pytest.mark.parametrize("seed, month, stream, cell", [
+    (0, -1, 40, 0), (2026, 371, 1, 1014), (2**32 - 1, 5, 2, 0), (2**40 + 3, 5, 2, 0),
+])
+def test_cell_generators_are_seeded_by_the_same_words_in_either_form(seed, month, stream, cell):
+    """``cell_rng`` passes its entropy as a uint32 array when it fits (faster); the stream is
+    the one a list of the same ints gives, and large seeds still take the list."""
+    reference = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, month + 1, stream, cell])))
+    assert np.array_equal(draws.cell_rng(seed, month, stream, cell).random(8), reference.random(8))

@@ -182,6 +182,26 @@ class Month:
         return self._rule_cache[k]
 
     @cached_property
+    def epoch(self) -> int:
+        """The law epoch of this month (``ParameterSet.epoch``)."""
+        return self.params.epoch(self.date)
+
+    def per_epoch(self, name: str, compute):
+        """``compute()`` once per law epoch of the run (``epoch``), shared by its months.
+
+        Only for values that read the date through the parameters alone (rules built on
+        ``ParameterSet.value``/``in_force``, behaviour values), never the calendar itself: a
+        caller names what it computes and why that holds.
+        """
+        held = self.state.get("per_epoch")
+        if held is None or held[0] is not self.params:
+            held = self.state["per_epoch"] = (self.params, {})
+        key = (self.epoch, name)
+        if key not in held[1]:
+            held[1][key] = compute()
+        return held[1][key]
+
+    @cached_property
     def enforcement(self) -> float:
         return float(self.rule("enforcement_intensity"))
 
@@ -192,7 +212,9 @@ class Month:
 
     @cached_property
     def visa_exempt(self) -> np.ndarray:
-        return np.asarray(rules.visa_exempt(np.arange(N_NAT), self.date, self.params), dtype=bool)
+        """Visa exemption by nationality (``rules.visa_exempt``: parameters only; per epoch)."""
+        return self.per_epoch("visa_exempt", lambda: np.asarray(
+            rules.visa_exempt(np.arange(N_NAT), self.date, self.params), dtype=bool))
 
     @cached_property
     def wage_table(self) -> np.ndarray:
@@ -211,8 +233,12 @@ class Month:
         """Chance that a new application yields a work permit after the waiting period.
 
         Computed with the rules themselves (``asylum_may_work`` for each screening category,
-        weighted by ``screening_category_shares``), so a reform of either moves incentives.
+        weighted by ``screening_category_shares``), so a reform of either moves incentives;
+        once per law epoch.
         """
+        return self.per_epoch("asylum_work_value", self._asylum_work_value)
+
+    def _asylum_work_value(self) -> float:
         if self.rule("screening_active"):
             shares = np.asarray(self.rule("screening_category_shares"), dtype=float)
             cats = np.arange(4, dtype=np.int8)

@@ -16,6 +16,8 @@ agents who do nothing are never stored. Every function returns the numbers the p
 
 from __future__ import annotations
 
+import math
+
 from enum import IntEnum
 
 import numpy as np
@@ -239,12 +241,19 @@ def threshold(p: np.ndarray | float) -> np.ndarray:
     return scaled.astype(np.int64)
 
 
+def _scalar_threshold(p: float) -> int:
+    """``threshold`` of one probability without numpy's array machinery (called thousands of
+    times a run): the same IEEE double arithmetic, so the same integer."""
+    p = float(p)
+    return math.ceil(min(p, 2.0) * 9007199254740992.0) if p > 0 else 0
+
+
 def below_at(all_ids: np.ndarray, idx: np.ndarray, k: int, p: float, ids: np.ndarray | None = None) -> np.ndarray:
     """``idx[uniforms_at(all_ids, idx, k) < p]`` for a scalar ``p``, without the uniforms
     (``ids``: the agents' ids, if already gathered)."""
     if idx.shape[0] == 0:
         return np.asarray(idx, dtype=np.int64)[:0]
-    t = int(threshold(p))
+    t = _scalar_threshold(p)
     if ids is not None:
         return _below_ids(ids, _as_index(idx), np.uint64(k), t)
     return _below_at(all_ids, _as_index(idx), np.uint64(k), t)
@@ -323,8 +332,16 @@ def sampled(ids: np.ndarray, fraction: float) -> np.ndarray:
 
 
 def cell_rng(seed: int, month: int, stream: int, cell: int) -> np.random.Generator:
-    """Generator for one cell's counts (entries, visitor overstays) in one month."""
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, month + 1, stream, cell])))
+    """Generator for one cell's counts (entries, visitor overstays) in one month.
+
+    The entropy goes in as a uint32 array when every word fits (the usual case): SeedSequence
+    reads it as the same words as the list of ints, without converting each int (a third of
+    the cost of a generator, thousands of generators a run).
+    """
+    words = (int(seed), int(month) + 1, int(stream), int(cell))
+    if all(0 <= w <= 0xFFFFFFFF for w in words):
+        return np.random.Generator(np.random.PCG64(np.random.SeedSequence(np.array(words, dtype=np.uint32))))
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(list(words))))
 
 
 def stochastic_round(rng: np.random.Generator, x: np.ndarray) -> np.ndarray:

@@ -125,6 +125,10 @@ class Prior(BaseModel):
         return self.mean
 
 
+def _start(v: DatedValue) -> dt.date:
+    return v.start
+
+
 class DatedValue(BaseModel):
     model_config = ConfigDict(extra="forbid")
     start: dt.date
@@ -172,7 +176,7 @@ class Parameter(BaseModel):
 
     def value_at(self, date: dt.date) -> Any:
         """Value in force on ``date``; error if the parameter did not exist yet."""
-        i = bisect.bisect_right(self.starts, date) - 1
+        i = bisect.bisect_right(self.values, date, key=_start) - 1  # no list of starts per call
         if i < 0:
             raise ParameterError(
                 f"parameter {self.name!r} has no value on {date} (first value {self.starts[0]})"
@@ -304,6 +308,18 @@ class ParameterSet:
 
     def value(self, name: str, date: dt.date) -> Any:
         return self[name].value_at(date)
+
+    def epoch(self, date: dt.date) -> int:
+        """How many dated changes of any parameter have taken effect by ``date``.
+
+        Why: two dates with the same epoch see the same value of every parameter, so what is
+        computed from the parameters alone (the engine's rules, its first-permit table) needs
+        computing once per epoch of a run, not once per simulated month.
+        """
+        starts = self.__dict__.get("_change_dates")
+        if starts is None:
+            starts = self._change_dates = sorted({v.start for p in self for v in p.values})
+        return bisect.bisect_right(starts, date)
 
     def at(self, date: dt.date) -> dict[str, Any]:
         """Every parameter in force on ``date`` (those not yet existing are left out)."""

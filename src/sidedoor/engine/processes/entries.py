@@ -26,6 +26,8 @@ INITIAL_TENURE_MONTHS = 48
 SSW_SHARE = "ssw.counterfactual_intern_share"
 #: Generator cell of the intern -> SSW diversion draw (status codes are the other cells).
 DIVERSION_CELL = 1000 + int(Status.SPECIFIED_SKILLED_WORKER)
+_VISITOR, _INTERN, _SSW = (int(Status.TEMPORARY_VISITOR), int(Status.TECHNICAL_INTERN),
+                          int(Status.SPECIFIED_SKILLED_WORKER))
 
 
 def permit_months(month, status: int) -> int:
@@ -48,11 +50,11 @@ def permit_months(month, status: int) -> int:
 
 
 def permit_table(month) -> np.ndarray:
-    """First-permit length by status this month (computed once per month)."""
-    if "permit_table" not in month.memo:
-        month.memo["permit_table"] = np.array(
-            [permit_months(month, s) if s != Status.OVERSTAYER else 0 for s in range(len(Status))])
-    return month.memo["permit_table"]
+    """First-permit length by status this month. It reads only parameters (``channel_open``
+    and ``max_stay_months``, both plain parameter lookups, and behaviour values), so it is
+    computed once per law epoch of the run (``Month.per_epoch``)."""
+    return month.per_epoch("permit_table", lambda: np.array(
+        [permit_months(month, s) if s != Status.OVERSTAYER else 0 for s in range(len(Status))]))
 
 
 def official_ssw_input_absent(month, expected: np.ndarray) -> bool:
@@ -99,21 +101,21 @@ def step(month, inputs) -> None:
     cells_s, cells_n, cells_c = [], [], []
 
     def add_cells(status: int, counts: np.ndarray) -> None:
-        for nat in np.flatnonzero(counts):
-            cells_s.append(int(status))
-            cells_n.append(int(nat))
-            cells_c.append(int(counts[nat]))
+        nats = np.flatnonzero(counts)
+        cells_s.extend([status] * nats.size)
+        cells_n.extend(nats.tolist())
+        cells_c.extend(counts[nats].tolist())
 
-    for status in np.flatnonzero(expected.sum(axis=1) > 0):
-        if status == Status.TEMPORARY_VISITOR:
+    for status in np.flatnonzero(expected.sum(axis=1) > 0).tolist():
+        if status == _VISITOR:
             continue  # visitors are thinned in visitors.py
-        rng = draws.cell_rng(month.seed, month.m, Stream.ENTRIES, int(status))
+        rng = draws.cell_rng(month.seed, month.m, Stream.ENTRIES, status)
         counts = rng.poisson(expected[status])
-        if status == Status.TECHNICAL_INTERN and share > 0:
+        if status == _INTERN and share > 0:
             ssw = divert_to_ssw(month, counts, share)
             counts = counts - ssw
-            add_cells(int(Status.SPECIFIED_SKILLED_WORKER), ssw)
-        add_cells(int(status), counts)
+            add_cells(_SSW, ssw)
+        add_cells(status, counts)
     enter(month, cells_s, cells_n, cells_c, kind=0, mechanism="M1")
 
 
