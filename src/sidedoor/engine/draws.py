@@ -17,7 +17,6 @@ agents who do nothing are never stored. Every function returns the numbers the p
 from __future__ import annotations
 
 import math
-
 from enum import IntEnum
 
 import numpy as np
