@@ -55,3 +55,9 @@ def test_cell_generators_are_seeded_by_the_same_words_in_either_form(seed, month
     the one a list of the same ints gives, and large seeds still take the list."""
     reference = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, month + 1, stream, cell])))
     assert np.array_equal(draws.cell_rng(seed, month, stream, cell).random(8), reference.random(8))
+
+
+def test_the_scalar_threshold_is_the_array_threshold():
+    """``below_at``'s scalar path gives the integer ``threshold`` gives, edge cases included."""
+    for p in (float("nan"), -0.5, 0.0, 5e-324, 1e-17, 0.3, 1 / 3, 0.999999999999, 1.0, 1.5, 2.0, 7.0, float("inf")):
+        assert draws._scalar_threshold(p) == int(draws.threshold(p)), p
