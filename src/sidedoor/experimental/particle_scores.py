@@ -1,0 +1,109 @@
+"""Each particle of a posterior run once on its own fresh seed: the accepted population, unweighted.
+
+Why: the posterior-predictive median follows ABC-SMC's importance weights, and in the shipped
+fits a few particles carry most of them (``sidedoor validate``, JSON ``posterior.weights``).
+Two fits of one model can therefore differ mainly by which particle drew the heavy weight,
+and a model variant compared by one fit each is ranked by that luck. Scoring every accepted
+particle on a fresh seed, without weights, compares what the fits accepted instead
+(docs/calibration.md, "Convergence, honestly", where this is the per-particle comparison).
+
+Usage: ``python -m sidedoor.experimental.particle_scores [--posterior default] [--scale 0.05]
+[--processes 2] [--output FILE.csv]``. Particle ``i`` (its row in the posterior file) runs on
+seed ``first_seed + i``, so the scores are reproducible whatever the number of processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+import pandas as pd
+
+from sidedoor.calibration.posterior import Posterior, check_current, load_posterior
+from sidedoor.calibration.targets import load_targets
+
+#: Reference dates from this year on are the "late" window of ``late_bias`` (the post-2016
+#: excess every shipped fit has).
+LATE_FROM = "2017-01-01"
+
+
+def official_stock(end: str) -> pd.Series:
+    """The official overstayer stock by reference date (ISO strings), up to the month ``end``."""
+    frame = load_targets().frame
+    stock = frame[(frame["series"] == "overstayers") & (frame["category"] == "total")]
+    stock = stock.set_index(stock["reference_date"].astype(str))["value"].astype(float)
+    return stock[stock.index < _month_after(end)]
+
+
+def _month_after(end: str) -> str:
+    year, month = (int(x) for x in end.split("-")[:2])
+    return f"{year + month // 12:04d}-{month % 12 + 1:02d}-01"
+
+
+def score_one(values: dict[str, float], seed: int, scale: float, end: str) -> tuple[float, float]:
+    """Stock MAPE (%) and mean signed error (%) from ``LATE_FROM`` of one run."""
+    from sidedoor.engine import simulate
+    from sidedoor.institutions.parameters import load_parameters
+
+    observed = official_stock(end)
+    out = simulate(load_parameters().with_values(values), seed=seed, end=end, scale=scale).outputs
+    out = out[(out["series"] == "overstayers") & (out["category"] == "total")]
+    simulated = out.set_index(out["reference_date"].astype(str))["value"].reindex(observed.index).fillna(0.0)
+    error = simulated / observed - 1.0
+    late = error[error.index >= LATE_FROM]
+    return float(np.mean(np.abs(error))) * 100, float(late.mean()) * 100 if len(late) else float("nan")
+
+
+def _score(args: tuple[dict[str, float], int, float, str]) -> tuple[float, float]:
+    return score_one(*args)
+
+
+def particle_scores(posterior: Posterior, *, scale: float = 0.05, first_seed: int = 1000,
+                    end: str = "2020-12", processes: int = 1) -> pd.DataFrame:
+    """One row per particle: its weight and distance from the fit, and on seed
+    ``first_seed + row`` its stock MAPE and late bias (percent)."""
+    check_current(posterior)
+    names = posterior.parameter_names
+    rows = posterior.particles[names].to_numpy(dtype=float)
+    jobs = [(dict(zip(names, row)), first_seed + i, scale, end) for i, row in enumerate(rows)]
+    if processes > 1:
+        with ProcessPoolExecutor(processes) as pool:
+            results = list(pool.map(_score, jobs))
+    else:
+        results = [_score(job) for job in jobs]
+    scores = pd.DataFrame(results, columns=["stock_mape", "late_bias"])
+    scores.insert(0, "particle", np.arange(len(rows)))
+    scores.insert(1, "weight", posterior.weights)
+    scores.insert(2, "distance", posterior.particles["distance"].to_numpy(dtype=float)
+                  if "distance" in posterior.particles else np.nan)
+    return scores
+
+
+def describe(scores: pd.DataFrame) -> str:
+    """The line docs/calibration.md quotes: stock MAPE min / lower quartile / median."""
+    q = scores["stock_mape"].quantile([0.0, 0.25, 0.5]).to_numpy()
+    return (f"{len(scores)} particles, stock MAPE min / lower quartile / median: "
+            f"{q[0]:.1f} / {q[1]:.1f} / {q[2]:.1f}%; median late bias (from {LATE_FROM[:4]}) "
+            f"{scores['late_bias'].median():+.1f}%")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posterior", default="default", help="shipped posterior name")
+    parser.add_argument("--scale", type=float, default=0.05)
+    parser.add_argument("--first-seed", type=int, default=1000)
+    parser.add_argument("--end", default="2020-12")
+    parser.add_argument("--processes", type=int, default=1)
+    parser.add_argument("--output", help="CSV file for the per-particle scores")
+    args = parser.parse_args(argv)
+    scores = particle_scores(load_posterior(args.posterior), scale=args.scale, first_seed=args.first_seed,
+                             end=args.end, processes=args.processes)
+    if args.output:
+        scores.to_csv(args.output, index=False)
+    print(describe(scores))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
