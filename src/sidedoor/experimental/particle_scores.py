@@ -41,12 +41,13 @@ def _month_after(end: str) -> str:
     return f"{year + month // 12:04d}-{month % 12 + 1:02d}-01"
 
 
-def score_one(values: dict[str, float], seed: int, scale: float, end: str) -> tuple[float, float]:
-    """Stock MAPE (%) and mean signed error (%) from ``LATE_FROM`` of one run."""
+def score_one(values: dict[str, float], seed: int, scale: float, end: str,
+              observed: pd.Series) -> tuple[float, float]:
+    """Stock MAPE (%) and mean signed error (%) from ``LATE_FROM`` of one run, against the
+    ``observed`` stock (``official_stock(end)``, read once by the caller)."""
     from sidedoor.engine import simulate
     from sidedoor.institutions.parameters import load_parameters
 
-    observed = official_stock(end)
     out = simulate(load_parameters().with_values(values), seed=seed, end=end, scale=scale).outputs
     out = out[(out["series"] == "overstayers") & (out["category"] == "total")]
     simulated = out.set_index(out["reference_date"].astype(str))["value"].reindex(observed.index).fillna(0.0)
@@ -55,7 +56,7 @@ def score_one(values: dict[str, float], seed: int, scale: float, end: str) -> tu
     return float(np.mean(np.abs(error))) * 100, float(late.mean()) * 100 if len(late) else float("nan")
 
 
-def _score(args: tuple[dict[str, float], int, float, str]) -> tuple[float, float]:
+def _score(args: tuple[dict[str, float], int, float, str, pd.Series]) -> tuple[float, float]:
     return score_one(*args)
 
 
@@ -66,7 +67,8 @@ def particle_scores(posterior: Posterior, *, scale: float = 0.05, first_seed: in
     check_current(posterior)
     names = posterior.parameter_names
     rows = posterior.particles[names].to_numpy(dtype=float)
-    jobs = [(dict(zip(names, row)), first_seed + i, scale, end) for i, row in enumerate(rows)]
+    observed = official_stock(end)
+    jobs = [(dict(zip(names, row)), first_seed + i, scale, end, observed) for i, row in enumerate(rows)]
     if processes > 1:
         with ProcessPoolExecutor(processes) as pool:
             results = list(pool.map(_score, jobs))
