@@ -20,6 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 import pandas as pd
 
+from sidedoor import timeline
 from sidedoor.calibration.posterior import Posterior, check_current, load_posterior
 from sidedoor.calibration.targets import load_targets
 
@@ -37,8 +38,9 @@ def official_stock(end: str) -> pd.Series:
 
 
 def _month_after(end: str) -> str:
-    year, month = (int(x) for x in end.split("-")[:2])
-    return f"{year + month // 12:04d}-{month % 12 + 1:02d}-01"
+    """First day of the month after ``end`` (ISO), the first date a run to ``end`` does not see."""
+    d = timeline.parse_month(end)
+    return (d.replace(year=d.year + 1, month=1) if d.month == 12 else d.replace(month=d.month + 1)).isoformat()
 
 
 def score_one(values: dict[str, float], seed: int, scale: float, end: str,
