@@ -22,6 +22,7 @@ import pandas as pd
 
 from sidedoor import timeline
 from sidedoor.calibration.posterior import Posterior, check_current, load_posterior
+from sidedoor.calibration.simulator import align
 from sidedoor.calibration.targets import load_targets
 
 #: Reference dates from this year on are the "late" window of ``late_bias`` (the post-2016
@@ -29,36 +30,27 @@ from sidedoor.calibration.targets import load_targets
 LATE_FROM = "2017-01-01"
 
 
-def official_stock(end: str) -> pd.Series:
-    """The official overstayer stock by reference date (ISO strings), up to the month ``end``."""
-    frame = load_targets().frame
-    stock = frame[(frame["series"] == "overstayers") & (frame["category"] == "total")]
-    stock = stock.set_index(stock["reference_date"].astype(str))["value"].astype(float)
-    return stock[stock.index < _month_after(end)]
-
-
-def _month_after(end: str) -> str:
-    """First day of the month after ``end`` (ISO), the first date a run to ``end`` does not see."""
-    d = timeline.parse_month(end)
-    return (d.replace(year=d.year + 1, month=1) if d.month == 12 else d.replace(month=d.month + 1)).isoformat()
+def official_stock(end: str) -> pd.DataFrame:
+    """The official overstayer-stock target points a run to the month ``end`` sees."""
+    last = pd.Timestamp(timeline.parse_month(end)) + pd.offsets.MonthEnd(0)
+    frame = load_targets().until(last).frame
+    return frame[frame["group"] == "overstayer_stock"].reset_index(drop=True)
 
 
 def score_one(values: dict[str, float], seed: int, scale: float, end: str,
-              observed: pd.Series) -> tuple[float, float]:
+              observed: pd.DataFrame) -> tuple[float, float]:
     """Stock MAPE (%) and mean signed error (%) from ``LATE_FROM`` of one run, against the
-    ``observed`` stock (``official_stock(end)``, read once by the caller)."""
+    ``observed`` points (``official_stock(end)``, read once by the caller)."""
     from sidedoor.engine import simulate
     from sidedoor.institutions.parameters import load_parameters
 
     out = simulate(load_parameters().with_values(values), seed=seed, end=end, scale=scale).outputs
-    out = out[(out["series"] == "overstayers") & (out["category"] == "total")]
-    simulated = out.set_index(out["reference_date"].astype(str))["value"].reindex(observed.index).fillna(0.0)
-    error = simulated / observed - 1.0
-    late = error[error.index >= LATE_FROM]
+    error = align(out, observed) / observed["value"].to_numpy(dtype=float) - 1.0
+    late = error[(observed["reference_date"] >= pd.Timestamp(LATE_FROM)).to_numpy()]
     return float(np.mean(np.abs(error))) * 100, float(late.mean()) * 100 if len(late) else float("nan")
 
 
-def _score(args: tuple[dict[str, float], int, float, str, pd.Series]) -> tuple[float, float]:
+def _score(args: tuple[dict[str, float], int, float, str, pd.DataFrame]) -> tuple[float, float]:
     return score_one(*args)
 
 
