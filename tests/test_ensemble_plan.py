@@ -67,6 +67,24 @@ def test_prior_draws_are_admissible_and_vary() -> None:
     assert any(member.values != first for member in planned[1:])
 
 
+def test_prior_draws_follow_each_prior() -> None:
+    """Each member's value is the prior's quantile of its uniform: half the draws fall below
+    the prior median, and in the prior-standardised coordinates they have mean 0 and sd 1.
+    (Until 2026-11-27 a double transform pinned log-uniform parameters at their lower bound.)"""
+    from sidedoor.calibration.priors import prior_specs
+    from sidedoor.ensemble.plan import prior_draw, quantile_value
+
+    specs = prior_specs(PARAMS)
+    draws = [prior_draw(specs, seed) for seed in range(400)]
+    for spec in specs:
+        assert quantile_value(spec, 0.3) == pytest.approx(spec.quantiles([0.3])[0])
+        assert quantile_value(spec, 0.05) < quantile_value(spec, 0.5) < quantile_value(spec, 0.95)
+        x = np.array([d[spec.name] for d in draws])
+        assert 0.4 < np.mean(x < spec.quantiles([0.5])[0]) < 0.6, spec.name
+        z = np.array([spec.to_abc(v) for v in x])
+        assert abs(z.mean()) < 0.15 and 0.85 < z.std() < 1.15, (spec.name, z.mean(), z.std())
+
+
 def test_posterior_draws_fall_back_to_labelled_prior_centres() -> None:
     posterior, label = posterior_source()
     planned, plan_label = plan_ensemble(dataclasses.replace(SPEC, draws_from="posterior"),

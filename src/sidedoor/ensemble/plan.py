@@ -97,8 +97,8 @@ def member_seeds(master_seed: int, index: int) -> tuple[int, int]:
 def prior_draw(specs: Sequence[Any], seed: int) -> dict[str, float]:
     """One draw from the priors (a ``PriorSpec`` per parameter), by inverse CDF.
 
-    One uniform per parameter, in the specs' order, from the member's own stream; the
-    sampling-space quantile is mapped to model units (``PriorSpec.to_model``).
+    One uniform per parameter, in the specs' order, from the member's own stream, mapped to
+    model units by the prior's quantile function (``quantile_value``).
     """
     rng = np.random.default_rng(seed)
     u = rng.random(len(specs))
@@ -106,8 +106,14 @@ def prior_draw(specs: Sequence[Any], seed: int) -> dict[str, float]:
 
 
 def quantile_value(spec: Any, q: float) -> float:
-    """Model value at prior quantile ``q`` (0 < q < 1) of one calibrated parameter."""
-    return float(spec.to_model(float(spec.frozen().ppf(q))))
+    """Model value at prior quantile ``q`` (0 < q < 1) of one calibrated parameter.
+
+    ``PriorSpec.quantiles``: the sampling-scale quantile (log scale for log priors), then
+    model units. Not ``to_model``, which takes a standard-normal coordinate: fed a
+    sampling-scale value it pinned every log-uniform parameter near its lower bound (fixed
+    2026-11-27; ``sidedoor sensitivity`` and prior ensembles before that are wrong).
+    """
+    return float(spec.quantiles([q])[0])
 
 
 def calibrated_specs(params: ParameterSet, names: Sequence[str] | None = None) -> list[Any]:
