@@ -17,8 +17,9 @@ from sidedoor.calibration.posterior import Posterior, summarise_draws, weighted_
 from sidedoor.calibration.priors import prior_spec, prior_specs, to_abc_values, to_model_values
 from sidedoor.calibration.simulator import align, stack_draws
 from sidedoor.calibration.targets import DEFAULT_GROUPS, add_residuals, assign_groups, listed_categories
-from sidedoor.calibration.validation import (composition, describe_weights, metrics, score,
-                                             weight_concentration)
+from sidedoor.calibration.validation import (composition, contraction_summary,
+                                             describe_contraction, describe_weights, metrics,
+                                             score, weight_concentration)
 from sidedoor.institutions.parameters import Parameter, load_parameters
 
 
@@ -178,6 +179,33 @@ def test_weight_concentration_names_the_heaviest_and_the_closest_particle():
     empty = weight_concentration(particles.assign(weight=0.0))
     assert set(empty.values()) == {None}
     assert describe_weights(empty) == "" and describe_weights(None) == ""
+
+
+def test_contraction_is_zero_for_prior_draws_and_near_one_for_a_pinned_parameter():
+    """Posterior contraction (1 - posterior / prior variance, prior-standardised): particles
+    drawn from the prior teach nothing; particles all near one value pin the parameter."""
+    specs = {s.name: s for s in prior_specs(load_parameters(),
+                                            ["behaviour.debt_effect", "behaviour.detection_hazard"])}
+    z = stats.norm.ppf((np.arange(4000) + 0.5) / 4000)  # the prior, in its own coordinates
+    rng = np.random.default_rng(0)
+    pinned = rng.normal(1.0, 0.1, z.size)  # one prior sd above the centre, sd 0.1
+    particles = pd.DataFrame({
+        "particle": np.arange(z.size), "weight": 1.0, "distance": 0.5,
+        "behaviour.debt_effect": [specs["behaviour.debt_effect"].to_model(v) for v in z],
+        "behaviour.detection_hazard": [specs["behaviour.detection_hazard"].to_model(v)
+                                       for v in pinned]})
+    summary = Posterior(particles, {}).summary().set_index("parameter")
+    assert summary.loc["behaviour.debt_effect", "contraction"] == pytest.approx(0.0, abs=0.01)
+    assert summary.loc["behaviour.debt_effect", "prior_z"] == pytest.approx(0.0, abs=0.01)
+    assert summary.loc["behaviour.detection_hazard", "contraction"] == pytest.approx(0.99, abs=0.005)
+    assert summary.loc["behaviour.detection_hazard", "prior_z"] == pytest.approx(1.0, abs=0.01)
+    c = contraction_summary(summary.reset_index())
+    assert c["informed"] == ["behaviour.detection_hazard"]
+    assert c["median"] == pytest.approx(0.5, abs=0.01)
+    assert describe_contraction(c) == (
+        "The data cut the prior variance of the median parameter by 50% (posterior contraction, "
+        "prior-standardised); 1 of 2 parameters are narrowed by half or more.")
+    assert describe_contraction(None) == ""
 
 
 def test_composition_says_which_side_door_errs_and_which_way():
@@ -359,3 +387,9 @@ def test_the_report_says_how_much_weight_the_heaviest_particle_carries(tmp_path)
     assert 0 < w["heaviest_weight_share"] <= 1
     assert f"The heaviest particle carries {w['heaviest_weight_share']:.0%} of the weight" in html
     assert f"(distance {w['lowest_distance']:.3f}) carries {w['lowest_distance_weight_share']:.2%}" in html
+    from sidedoor.calibration.posterior import load_posterior
+
+    c = validation_summary()["posterior"]["contraction"]
+    assert set(c["per_parameter"]) == set(load_posterior().parameter_names)
+    assert set(c["informed"]) <= set(c["per_parameter"])
+    assert f"the median parameter by {c['median']:.0%}" in html

@@ -232,8 +232,8 @@ def pathways_section(output_dir: Path, settings: ReportSettings, written: list[P
 
 def validation_section(output_dir: Path, written: list[Path]) -> str:
     """The shipped calibration against the official series (from the shipped predictive; no runs)."""
-    from sidedoor.calibration.validation import (describe_weights, format_measured, validation_summary,
-                                                   validation_table)
+    from sidedoor.calibration.validation import (describe_contraction, describe_weights, format_measured,
+                                                   validation_summary, validation_table)
 
     summary = validation_summary()
     table = validation_table(summary).round(3)
@@ -246,6 +246,7 @@ def validation_section(output_dir: Path, written: list[Path]) -> str:
     post = summary["posterior"]
     return (f"<p>Posterior: {_esc(post.get('status'))}, final epsilon {_esc(post.get('final_epsilon'))}, "
             f"effective sample size {_esc(post.get('final_ess'))}. {_esc(describe_weights(post.get('weights')))} "
+            f"{_esc(describe_contraction(post.get('contraction')))} "
             "Per series: MAPE (%) of the posterior-predictive median, share of observed points inside the "
             "90% band and points, in sample, at scale 1, fitted to 2012 and scored 2013-2020 (time split), "
             "fitted without Table 1 (cross series), and against official series the fit never saw "

@@ -67,7 +67,16 @@ class Posterior:
         return [dict(zip(self.parameter_names, values[i])) for i in idx]
 
     def summary(self) -> pd.DataFrame:
-        """Weighted mean, sd and 5/50/95% quantiles per parameter, with the prior's 90% range."""
+        """Weighted mean, sd and 5/50/95% quantiles per parameter, with the prior's 90% range,
+        and how far the data moved each parameter away from its prior.
+
+        ``contraction`` is ``1 - posterior variance / prior variance`` in the prior-standardised
+        coordinates the fit samples in (``priors.py``: every prior is N(0, 1) there), the
+        posterior contraction of Schad, Betancourt & Vasishth (2021): 0 means the data taught
+        nothing about the parameter, 1 that they pinned it. ``prior_z`` is the posterior mean
+        in the same coordinates, i.e. in prior standard deviations from the prior's centre.
+        Standardised, so a loguniform and a normal prior are read on one scale.
+        """
         from sidedoor.calibration.priors import prior_specs
         from sidedoor.institutions.parameters import load_parameters
 
@@ -79,9 +88,13 @@ class Posterior:
             sd = float(np.sqrt(np.sum(self.weights * (x - mean) ** 2)))
             q05, q50, q95 = weighted_quantiles(x, self.weights, [0.05, 0.5, 0.95])
             p05, p95 = specs[name].quantiles([0.05, 0.95])
+            z = np.array([specs[name].to_abc(v) for v in x])
+            z_mean = float(np.sum(self.weights * z))
             rows.append({"parameter": name, "mean": mean, "sd": sd, "q05": q05, "median": q50,
                          "q95": q95, "prior_q05": p05, "prior_q95": p95,
-                         "width_ratio": (q95 - q05) / (p95 - p05) if p95 > p05 else np.nan})
+                         "width_ratio": (q95 - q05) / (p95 - p05) if p95 > p05 else np.nan,
+                         "prior_z": z_mean,
+                         "contraction": 1.0 - float(np.sum(self.weights * (z - z_mean) ** 2))})
         return pd.DataFrame(rows)
 
 

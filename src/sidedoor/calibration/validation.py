@@ -186,6 +186,36 @@ def describe_weights(weights: dict[str, float | None] | None) -> str:
             f" (distance {w['lowest_distance']:.3f}) carries {w['lowest_distance_weight_share']:.2%}.")
 
 
+#: A parameter whose prior variance the data cut by at least this share counts as informed.
+INFORMED_CONTRACTION = 0.5
+
+
+def contraction_summary(summary: pd.DataFrame) -> dict[str, Any]:
+    """How much the fit learned per parameter (``Posterior.summary``'s ``contraction``).
+
+    Why in the report: the predictive band is only as narrow as the posterior, and a fit can
+    meet its epsilon while leaving most parameters where their priors put them. The median
+    over parameters and the list of informed ones say at a glance which it is.
+    """
+    c = summary.set_index("parameter")
+    informed = c.index[c["contraction"] >= INFORMED_CONTRACTION]
+    return {"median": _r(float(c["contraction"].median()), 3),
+            "informed": sorted(informed),
+            "per_parameter": {str(name): {"contraction": _r(float(row["contraction"]), 3),
+                                          "prior_z": _r(float(row["prior_z"]), 3)}
+                              for name, row in c.iterrows()}}
+
+
+def describe_contraction(contraction: dict[str, Any] | None) -> str:
+    """``contraction_summary`` as one sentence, or ""."""
+    if not contraction or contraction.get("median") is None:
+        return ""
+    n, k = len(contraction["per_parameter"]), len(contraction["informed"])
+    return (f"The data cut the prior variance of the median parameter by "
+            f"{contraction['median']:.0%} (posterior contraction, prior-standardised); "
+            f"{k} of {n} parameters are narrowed by half or more.")
+
+
 def _safe_predictive(name: str, folder: Path) -> pd.DataFrame | None:
     try:
         return load_predictive(name, folder)
@@ -199,7 +229,8 @@ def validation_summary(targets: Targets | None = None, *, name: str = "default",
     """Everything ``sidedoor validate`` and the report show, as a JSON-ready dict.
 
     Keys: ``posterior`` (what was shipped and how, with ``weights``: the heaviest particle's
-    share and distance, the lowest distance and its share), ``series`` (per target group ``mape``,
+    share and distance, the lowest distance and its share; ``contraction``: per parameter the
+    share of prior variance the data removed, its median and the informed parameters), ``series`` (per target group ``mape``,
     ``coverage90``, ``n_points``), ``goals``, ``full_scale``, ``time_split``,
     ``cross_series``, ``held_out``, ``untargeted`` (same keys per group), ``composition``
     (per status category, with ``ratio``), ``composition_by_nationality`` (the same per
@@ -215,7 +246,8 @@ def validation_summary(targets: Targets | None = None, *, name: str = "default",
         "posterior": {**{k: meta.get(k) for k in (
             "name", "status", "generations_reached", "generations_planned", "final_epsilon",
             "epsilon_schedule", "final_ess", "total_simulations", "wall_seconds", "seed",
-            "distance")}, "weights": weight_concentration(posterior.particles)},
+            "distance")}, "weights": weight_concentration(posterior.particles),
+            "contraction": contraction_summary(posterior.summary())},
         "predictive": _predictive_info(predictive),
         "series": metrics(scored),
     }

@@ -211,16 +211,18 @@ def _ship(result, name: str, client, draws: int, scale: float, fullscale_draws: 
 
 
 def _print_tables(summary: dict, table, written: list[Path]) -> None:
-    from sidedoor.calibration.validation import describe_weights, format_measured
+    from sidedoor.calibration.validation import (describe_contraction, describe_weights,
+                                                 format_measured)
 
     console = Console()
     post = summary["posterior"]
     console.print(f"[bold]Posterior[/]: {post.get('status')}, {post.get('generations_reached')} "
                   f"generations, final epsilon {post.get('final_epsilon')}, effective sample "
                   f"size {post.get('final_ess')}")
-    weights = describe_weights(post.get("weights"))
-    if weights:
-        console.print(f"  {weights}")
+    for sentence in (describe_weights(post.get("weights")),
+                     describe_contraction(post.get("contraction"))):
+        if sentence:
+            console.print(f"  {sentence}")
     sections = (("in sample (shipped posterior)", ""), ("at full scale (scale 1)", "full_scale_"),
                 ("time split: fitted to 2012, scored 2013-2020", "time_split_"),
                 ("cross series: fitted without Table 1", "cross_series_"),
