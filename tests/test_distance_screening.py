@@ -1,9 +1,11 @@
-"""The distance screening's building blocks (no engine runs): the design's map onto the
-priors and the split of the ABC distance by target group."""
+"""Building blocks of two experimental diagnostics (no engine runs): the distance
+screening's design and its split of the ABC distance by target group; the prior
+predictive's draws."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sidedoor.calibration.distance import weighted_log_error
@@ -34,3 +36,17 @@ def test_group_contributions_add_up_to_the_fit_distance():
     assert set(parts) == set(targets.frame["group"])
     exact = group_contributions(targets.values, targets)
     assert set(exact.values()) == {0.0}
+
+
+def test_prior_particles_are_equally_weighted_reproducible_prior_draws():
+    from sidedoor.experimental.prior_predictive import prior_particles
+
+    params = load_parameters()
+    prior = prior_particles(50, seed=3)
+    assert prior.parameter_names == [p.name for p in params.calibrated()]
+    assert np.allclose(prior.weights, 1 / 50)
+    pd.testing.assert_frame_equal(prior.particles, prior_particles(50, seed=3).particles)
+    for spec in prior_specs(params):
+        low, high = spec.quantiles([0.0, 1.0])
+        x = prior.particles[spec.name]
+        assert x.nunique() == 50 and x.between(low, high).all(), spec.name
