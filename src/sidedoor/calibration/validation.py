@@ -230,11 +230,11 @@ def validation_summary(targets: Targets | None = None, *, name: str = "default",
 
     Keys: ``posterior`` (what was shipped and how, with ``weights``: the heaviest particle's
     share and distance, the lowest distance and its share; ``contraction``: per parameter the
-    share of prior variance the data removed, its median and the informed parameters), ``series`` (per target group ``mape``,
-    ``coverage90``, ``n_points``), ``goals``, ``full_scale``, ``time_split``,
-    ``cross_series``, ``held_out``, ``untargeted`` (same keys per group), ``composition``
-    (per status category, with ``ratio``), ``composition_by_nationality`` (the same per
-    nationality), ``misfits``, ``not_predicted``.
+    share of prior variance the data removed, its median and the informed parameters),
+    ``series`` (per target group ``mape``, ``coverage90``, ``n_points``), ``goals``,
+    ``full_scale``, ``time_split``, ``cross_series``, ``held_out``, ``untargeted`` (same keys
+    per group), ``composition`` (per status category, with ``ratio``),
+    ``composition_by_nationality`` (the same per nationality), ``misfits``, ``not_predicted``.
     Sections whose shipped posterior is missing are ``None``.
     """
     targets = targets or load_targets()
