@@ -110,8 +110,9 @@ def quantile_value(spec: Any, q: float) -> float:
 
     ``PriorSpec.quantiles``: the sampling-scale quantile (log scale for log priors), then
     model units. Not ``to_model``, which takes a standard-normal coordinate: fed a
-    sampling-scale value it pinned every log-uniform parameter near its lower bound (fixed
-    2026-11-27; ``sidedoor sensitivity`` and prior ensembles before that are wrong).
+    sampling-scale value it pinned the log-uniform hazards at their lower bound and squeezed
+    most other priors (fixed 2026-11-27; ``sidedoor sensitivity`` and prior ensembles before
+    that are wrong, docs/cluster.md).
     """
     return float(spec.quantiles([q])[0])
 
