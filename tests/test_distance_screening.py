@@ -11,7 +11,8 @@ import pytest
 from sidedoor.calibration.distance import weighted_log_error
 from sidedoor.calibration.priors import prior_specs
 from sidedoor.calibration.targets import load_targets
-from sidedoor.experimental.distance_screening import design_values, group_contributions
+from sidedoor.ensemble.sensitivity import design_values
+from sidedoor.experimental.distance_screening import group_contributions
 from sidedoor.institutions.parameters import load_parameters
 
 

@@ -131,6 +131,13 @@ def unit_sample(method: str, names: Sequence[str], n: int, seed: int) -> np.ndar
     raise ValueError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
 
 
+def design_values(specs: Sequence, design: np.ndarray) -> list[dict[str, float]]:
+    """Unit-cube rows -> model values at the matching prior quantiles (``QUANTILE_RANGE``)."""
+    low, high = QUANTILE_RANGE
+    return [{s.name: quantile_value(s, low + (high - low) * float(u))
+             for s, u in zip(specs, row, strict=True)} for row in design]
+
+
 def plan_sensitivity(spec: EnsembleSpec, ensemble_id: str,
                      params: ParameterSet) -> list[PlannedRun]:
     """Every member of a sensitivity analysis: unit-cube point -> prior quantiles -> values."""
@@ -138,12 +145,9 @@ def plan_sensitivity(spec: EnsembleSpec, ensemble_id: str,
     specs = calibrated_specs(params, settings.get("parameters") or None)
     names = [s.name for s in specs]
     design = unit_sample(settings["method"], names, int(settings["n"]), spec.master_seed)
-    low, high = QUANTILE_RANGE
     common_seed = member_seeds(spec.master_seed, 0)[0]
     runs = []
-    for i, row in enumerate(design):
-        q = low + (high - low) * row
-        values = {s.name: quantile_value(s, float(qi)) for s, qi in zip(specs, q, strict=True)}
+    for i, (row, values) in enumerate(zip(design, design_values(specs, design), strict=True)):
         seed = common_seed if settings.get("crn", True) else member_seeds(spec.master_seed, i)[0]
         runs.append(PlannedRun(i, member_run_id(ensemble_id, i), seed, values,
                                [float(x) for x in row]))

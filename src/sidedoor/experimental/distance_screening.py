@@ -28,15 +28,7 @@ import pandas as pd
 
 from sidedoor.calibration.distance import summary_vector
 from sidedoor.calibration.targets import Targets
-from sidedoor.ensemble.plan import quantile_value
-from sidedoor.ensemble.sensitivity import MORRIS_LEVELS, QUANTILE_RANGE, salib_problem, unit_sample
-
-
-def design_values(specs, design: np.ndarray) -> list[dict[str, float]]:
-    """Unit-cube rows -> model values at the matching prior quantiles."""
-    low, high = QUANTILE_RANGE
-    return [{s.name: quantile_value(s, low + (high - low) * float(u)) for s, u in zip(specs, row)}
-            for row in design]
+from sidedoor.ensemble.sensitivity import MORRIS_LEVELS, design_values, salib_problem, unit_sample
 
 
 def group_contributions(counts: np.ndarray, targets: Targets) -> dict[str, float]:
