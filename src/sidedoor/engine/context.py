@@ -266,12 +266,20 @@ class Month:
             return self.memo[key]
         gap = np.log(0.05 / self.income_ratio)
         x = b["wage_gap_elasticity"] * gap
-        x = x + b["labour_demand_elasticity"] * np.log(max(self.job_openings_ratio, 0.05))
-        x = x - b["enforcement_deterrence"] * np.log(max(b["perceived_enforcement"], 1e-3))
+        x = x + self.labour_demand_term()
+        x = x - self.deterrence_term()
         if with_network:
             x = x + b["network_elasticity"] * np.log1p(self.network / 10000.0)
         self.memo[key] = x
         return x
+
+    def labour_demand_term(self) -> float:
+        """Log multiplier of every corridor's propensity from this month's labour demand."""
+        return self.b["labour_demand_elasticity"] * np.log(max(self.job_openings_ratio, 0.05))
+
+    def deterrence_term(self) -> float:
+        """Log divisor of every corridor's propensity from the perceived enforcement."""
+        return self.b["enforcement_deterrence"] * np.log(max(self.b["perceived_enforcement"], 1e-3))
 
     @cached_property
     def network(self) -> np.ndarray:

@@ -40,14 +40,11 @@ def _recorder(rows: list[dict]):
     def probabilities(month, inputs):
         p_over, p_asylum = original(month, inputs)
         source = max(month.m - visitors.ALLOWED_STAY_MONTHS, 0)
-        b = month.b
-        labour = b["labour_demand_elasticity"] * np.log(max(month.job_openings_ratio, 0.05))
-        deterrence = -b["enforcement_deterrence"] * np.log(max(b["perceived_enforcement"], 1e-3))
         rows.append({"year": month.date.year, "month": month.date.month,
                      "entries": np.asarray(inputs.visitor_entries[source], dtype=float).copy(),
                      "probability": np.asarray(p_over, dtype=float).copy(),
-                     "labour_multiplier": float(np.exp(labour)),
-                     "deterrence_multiplier": float(np.exp(deterrence))})
+                     "labour_multiplier": float(np.exp(month.labour_demand_term())),
+                     "deterrence_multiplier": float(np.exp(-month.deterrence_term()))})
         return p_over, p_asylum
 
     return probabilities
