@@ -77,9 +77,9 @@ def heaviest_particle(posterior: str = "default") -> Mapping[str, float]:
     """The calibrated values of a shipped posterior's heaviest particle."""
     from sidedoor.calibration.posterior import load_posterior
 
-    particles = load_posterior(posterior).particles
-    row = particles.loc[particles["weight"].idxmax()]
-    return {c: float(row[c]) for c in particles.columns if "." in c}
+    fit = load_posterior(posterior)
+    row = fit.particles.loc[fit.particles["weight"].idxmax()]
+    return {name: float(row[name]) for name in fit.parameter_names}
 
 
 def main(argv: list[str] | None = None) -> None:
