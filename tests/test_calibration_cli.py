@@ -113,3 +113,14 @@ def test_calibrate_refuses_a_defensive_share_outside_0_1_before_storing_anything
     assert result.exit_code != 0
     assert "--defensive-share" in result.output and "[0, 1)" in result.output
     assert not store.exists()
+
+
+@pytest.mark.parametrize("args, reason", [(["--stock-guard", "-1"], ">= 0"),
+                                          (["--stock-guard", "4", "--distance", "adaptive"],
+                                           "needs the fixed distance")])
+def test_calibrate_refuses_a_bad_stock_guard_before_storing_anything(app, tmp_path, args, reason):
+    store = tmp_path / "store.duckdb"
+    result = CliRunner().invoke(app, ["calibrate", *args, "--store", str(store)])
+    assert result.exit_code != 0
+    assert "--stock-guard" in result.output and reason in result.output
+    assert not store.exists()

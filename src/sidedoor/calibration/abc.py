@@ -60,6 +60,7 @@ class CalibrationSettings:
     sampler: str = "dynamic"  # or "reproducible" (see cluster.py)
     batch_size: int = 1  # the engine takes seconds per run: batching would only waste runs
     distance: str = "fixed"  # or "adaptive" (see distance.py)
+    stock_guard: float = 0.0  # > 0: distance max(d, stock_guard * stock's d) (distance.py)
     eps_quantile: float = 0.5
     proposal: str = "population_t"  # or "kde" (see proposal.py)
     kernel_scale: float = 1.5  # proposal covariance = kernel_scale x weighted population cov
@@ -75,6 +76,10 @@ class CalibrationSettings:
         # Checked here, before a calibration is registered in the store.
         if not 0.0 <= self.defensive_share < 1.0:
             raise ValueError(f"defensive_share must be in [0, 1), got {self.defensive_share}")
+        if not (self.stock_guard >= 0.0 and np.isfinite(self.stock_guard)):
+            raise ValueError(f"stock_guard must be a finite number >= 0 (0: off), got {self.stock_guard}")
+        if self.stock_guard > 0 and self.distance != "fixed":
+            raise ValueError(f"stock_guard needs the fixed distance, not {self.distance!r}")
 
     def to_dict(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)
@@ -163,7 +168,7 @@ def build_abc(settings: CalibrationSettings, specs: list[PriorSpec],
     kernel = make_proposal(settings.proposal, settings.kernel_scale, warm_start=seed,
                            defensive=settings.defensive_share)
     return pyabc.ABCSMC(
-        simulator, pyabc_prior(specs), make_distance(targets, settings.distance),
+        simulator, pyabc_prior(specs), make_distance(targets, settings.distance, settings.stock_guard),
         population_size=settings.population_size, sampler=sampler, transitions=kernel,
         eps=pyabc.QuantileEpsilon(alpha=settings.eps_quantile, weighted=True),
     )

@@ -24,6 +24,14 @@ Choices, and why:
   groups so no group is silenced. It is not the default because its epsilon has no fixed
   meaning across generations and because, for a misspecified model, it down-weights exactly
   the series the model gets wrong, which hides the misfit we want to report.
+* **stock guard** (option, ``stock_guard = c > 0``, fixed distance only): the distance becomes
+  ``max(d, c * d_stock)``, where ``d_stock`` is the mean absolute log error over the stock's
+  points alone. A particle is then accepted only if the whole fit is within epsilon *and* the
+  headline series is within epsilon / c (at c = 4 and epsilon 0.6, a typical stock error of
+  15%). Why: in the weighted sum the breakdowns hold misfits the model's structure cannot
+  remove, and ABC lowers epsilon by trading the stock for them (docs/calibration.md,
+  "Convergence, honestly"); a weight cannot stop that trade, a bound can. Early generations,
+  where prior draws miss the stock by a factor, are then paced by the stock.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ from sidedoor.calibration.targets import Targets
 
 SUMSTAT_KEY = "s"
 DISTANCES = ("fixed", "adaptive")
+STOCK_GROUP = "overstayer_stock"
 
 
 def summary_vector(values: np.ndarray) -> np.ndarray:
@@ -65,9 +74,51 @@ class GroupPooledScale:
         return pooled
 
 
-def make_distance(targets: Targets, kind: str = "fixed"):
+def guarded_log_error(simulated: np.ndarray, observed: np.ndarray, weights: np.ndarray,
+                      stock: np.ndarray, factor: float) -> float:
+    """The stock-guarded distance on raw counts, for use outside pyABC: ``max(d, factor * d_stock)``."""
+    error = np.abs(summary_vector(simulated) - summary_vector(observed))
+    return _guarded(error, weights, np.asarray(stock, dtype=bool), factor)
+
+
+def _guarded(error: np.ndarray, weights: np.ndarray, stock: np.ndarray, factor: float) -> float:
+    return float(max(np.sum(weights * error), factor * np.mean(error[stock])))
+
+
+def stock_points(targets: Targets) -> np.ndarray:
+    """Mask of the overstayer-stock points, the series the guard protects."""
+    mask = (targets.frame["group"] == STOCK_GROUP).to_numpy()
+    if not mask.any():
+        raise ValueError(f"the stock guard needs {STOCK_GROUP!r} points, and these targets have none")
+    return mask
+
+
+class StockGuardedDistance:
+    """``max(weighted mean absolute log error, factor * stock's mean absolute log error)``.
+
+    A plain callable ``f(x, x_0)``, which pyABC wraps in its ``FunctionDistance``: importing
+    pyABC's base class here would cost seconds on every ``import sidedoor`` (see abc.py).
+    """
+
+    def __init__(self, weights: np.ndarray, stock: np.ndarray, factor: float):
+        self.weights = np.asarray(weights, dtype=float)
+        self.stock, self.factor = np.asarray(stock, dtype=bool), float(factor)
+
+    def __call__(self, x: dict, x_0: dict) -> float:
+        error = np.abs(np.asarray(x[SUMSTAT_KEY], float) - np.asarray(x_0[SUMSTAT_KEY], float))
+        return _guarded(error, self.weights, self.stock, self.factor)
+
+
+def make_distance(targets: Targets, kind: str = "fixed", stock_guard: float = 0.0):
     """The pyABC distance over the ``{"s": log1p vector}`` summary statistic."""
     import pyabc
+
+    if stock_guard < 0:
+        raise ValueError(f"stock_guard must be >= 0 (0: off), got {stock_guard}")
+    if stock_guard > 0:
+        if kind != "fixed":
+            raise ValueError(f"the stock guard works with the fixed distance only, not {kind!r}")
+        return StockGuardedDistance(targets.weights.copy(), stock_points(targets), stock_guard)
 
     # pyABC accepts per-generation weight arrays: {0: array} applies from generation 0 on.
     weights = {0: targets.weights.copy()}

@@ -39,6 +39,10 @@ def register(app: typer.Typer) -> None:
         batch_size: int = typer.Option(1, help="Simulations per Dask task (raise it only "
                                        "for runs much shorter than 0.1 s)."),
         distance: str = typer.Option("fixed", help="fixed | adaptive (see calibration.distance)."),
+        stock_guard: float = typer.Option(
+            0.0, help="Protect the overstayer stock: accept a particle only if the stock's mean "
+            "log error is within epsilon / this factor too (fixed distance; see "
+            "calibration.distance). 0: off."),
         proposal: str = typer.Option("population_t", help="population_t | kde (see "
                                      "calibration.proposal)."),
         kernel_scale: float = typer.Option(1.5, help="Proposal covariance as a multiple of "
@@ -87,15 +91,16 @@ def register(app: typer.Typer) -> None:
             settings = CalibrationSettings(
                 label=preset, population_size=population_size, max_generations=generations,
                 min_epsilon=min_epsilon, scale=scale, seed=seed, sampler=sampler,
-                batch_size=batch_size, distance=distance, proposal=proposal,
+                batch_size=batch_size, distance=distance, stock_guard=stock_guard, proposal=proposal,
                 kernel_scale=kernel_scale,
                 max_walltime_s=None if max_minutes is None else 60 * max_minutes,
                 parameters=tuple(p.strip() for p in parameters.split(",")) if parameters else None,
                 defensive_share=defensive_share,
                 proposal_seed=tuple(p.strip() for p in proposal_seed.split(",")) if proposal_seed else (),
                 **PRESETS[preset])
-        except ValueError as err:  # the settings' one check: the prior share's bound
-            raise typer.BadParameter(str(err), param_hint="--defensive-share") from err
+        except ValueError as err:  # the settings' checks: the prior share's and the guard's bounds
+            hint = "--stock-guard" if "stock_guard" in str(err) else "--defensive-share"
+            raise typer.BadParameter(str(err), param_hint=hint) from err
         if not resume and not fresh:
             resume = _interrupted_match(store, settings, console)
         with dask_client(scheduler, n_workers=workers) as client:
@@ -168,7 +173,7 @@ def register(app: typer.Typer) -> None:
 #: Settings that must agree for an interrupted calibration to be continued automatically.
 _SAME = ("population_size", "scale", "seed", "sampler", "distance", "cutoff", "exclude_groups",
          "parameters", "fixed_values", "eps_quantile", "proposal", "kernel_scale", "start",
-         "proposal_seed", "defensive_share")
+         "proposal_seed", "defensive_share", "stock_guard")
 
 
 def _interrupted_match(store, settings, console: Console) -> str | None:
