@@ -149,3 +149,29 @@ def test_reproducible_mode_is_independent_of_the_number_of_workers(synthetic_tar
                             targets=synthetic_targets, calibration_id=f"w{n_workers}")
             posteriors.append(res.posterior())
     pd.testing.assert_frame_equal(posteriors[0], posteriors[1])
+
+
+def test_stock_guard_sets_the_accepted_distances_through_dask(client, synthetic_targets, tmp_path):
+    """Each accepted particle's distance is max(d, C x stock error) of its own statistics, and
+    ``experimental.distance_parts`` reads the same figures back from the store."""
+    import pyabc
+
+    from sidedoor.calibration.distance import STOCK_GROUP, summary_vector
+    from sidedoor.experimental.distance_parts import distance_parts
+
+    store = tmp_path / "store.duckdb"
+    result = calibrate(_settings(max_generations=2, stock_guard=3.0), client=client, store=store,
+                       engine=toy_engine, targets=synthetic_targets)
+    targets, obs = result.targets, summary_vector(result.targets.values)
+    stock = (targets.frame["group"] == STOCK_GROUP).to_numpy()
+    population = pyabc.History(f"sqlite:///{result.pyabc_db}", _id=1).get_population(t=1)
+    errors = np.array([np.abs(p.sum_stat["s"] - obs) for p in population.particles])
+    expected = np.maximum(errors @ targets.weights, 3.0 * errors[:, stock].mean(axis=1))
+    assert np.allclose([p.distance for p in population.particles], expected)
+    by_generation, by_group = distance_parts(result.calibration_id, store)
+    assert by_generation["generation"].tolist() == [0, 1]
+    last = by_generation.iloc[-1]
+    assert last["d_median"] == pytest.approx(np.median(errors @ targets.weights))
+    assert last["guard_binding"] == pytest.approx(np.mean(3.0 * errors[:, stock].mean(axis=1)
+                                                          > errors @ targets.weights))
+    assert set(by_group["group"]) == set(targets.frame["group"])
