@@ -421,3 +421,12 @@ def test_the_report_says_how_much_weight_the_heaviest_particle_carries(tmp_path)
     assert set(c["per_parameter"]) == set(load_posterior().parameter_names)
     assert set(c["informed"]) <= set(c["per_parameter"])
     assert f"the median parameter by {c['median']:.0%}" in html
+
+
+def test_describe_epsilon_says_what_a_stock_guard_bounds():
+    from sidedoor.calibration.validation import describe_epsilon
+
+    assert describe_epsilon({"final_epsilon": 0.58, "stock_guard": 0.0}) == "final epsilon 0.58"
+    assert describe_epsilon({"final_epsilon": 0.58}) == "final epsilon 0.58"  # posteriors shipped before the guard
+    assert describe_epsilon({"final_epsilon": 0.98, "stock_guard": 4.0}) == (
+        "final epsilon 0.980 (stock guard 4: every accepted particle's stock error within 0.245)")

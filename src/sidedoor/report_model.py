@@ -232,8 +232,8 @@ def pathways_section(output_dir: Path, settings: ReportSettings, written: list[P
 
 def validation_section(output_dir: Path, written: list[Path]) -> str:
     """The shipped calibration against the official series (from the shipped predictive; no runs)."""
-    from sidedoor.calibration.validation import (describe_contraction, describe_weights, format_measured,
-                                                   validation_summary, validation_table)
+    from sidedoor.calibration.validation import (describe_contraction, describe_epsilon, describe_weights,
+                                                   format_measured, validation_summary, validation_table)
 
     summary = validation_summary()
     table = validation_table(summary).round(3)
@@ -244,7 +244,7 @@ def validation_section(output_dir: Path, written: list[Path]) -> str:
                            "met": {True: "yes", False: "no", None: "unknown"}[g["met"]]}
                           for g in summary["goals"]])
     post = summary["posterior"]
-    return (f"<p>Posterior: {_esc(post.get('status'))}, final epsilon {_esc(post.get('final_epsilon'))}, "
+    return (f"<p>Posterior: {_esc(post.get('status'))}, {_esc(describe_epsilon(post))}, "
             f"effective sample size {_esc(post.get('final_ess'))}. {_esc(describe_weights(post.get('weights')))} "
             f"{_esc(describe_contraction(post.get('contraction')))} "
             "Per series: MAPE (%) of the posterior-predictive median, share of observed points inside the "

@@ -176,6 +176,16 @@ def weight_concentration(particles: pd.DataFrame) -> dict[str, float | None]:
             "lowest_distance": _r(d[best]), "lowest_distance_weight_share": _r(w[best])}
 
 
+def describe_epsilon(post: dict) -> str:
+    """The final epsilon and what it bounds: with a stock guard C, the stock's error is
+    within epsilon / C as well (``calibration.distance``)."""
+    eps, guard = post.get("final_epsilon"), post.get("stock_guard") or 0.0
+    if eps is None or not guard:
+        return f"final epsilon {eps}"
+    return (f"final epsilon {eps:.3f} (stock guard {guard:g}: every accepted particle's stock "
+            f"error within {eps / guard:.3f})")
+
+
 def describe_weights(weights: dict[str, float | None] | None) -> str:
     """``weight_concentration`` as one sentence (``sidedoor validate`` and the report), or ""."""
     w = weights or {}
@@ -246,7 +256,7 @@ def validation_summary(targets: Targets | None = None, *, name: str = "default",
         "posterior": {**{k: meta.get(k) for k in (
             "name", "status", "generations_reached", "generations_planned", "final_epsilon",
             "epsilon_schedule", "final_ess", "total_simulations", "wall_seconds", "seed",
-            "distance")}, "weights": weight_concentration(posterior.particles),
+            "distance", "stock_guard")}, "weights": weight_concentration(posterior.particles),
             "contraction": contraction_summary(posterior.summary())},
         "predictive": _predictive_info(predictive),
         "series": metrics(scored),

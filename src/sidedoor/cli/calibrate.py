@@ -216,13 +216,13 @@ def _ship(result, name: str, client, draws: int, scale: float, fullscale_draws: 
 
 
 def _print_tables(summary: dict, table, written: list[Path]) -> None:
-    from sidedoor.calibration.validation import (describe_contraction, describe_weights,
+    from sidedoor.calibration.validation import (describe_contraction, describe_epsilon, describe_weights,
                                                  format_measured)
 
     console = Console()
     post = summary["posterior"]
     console.print(f"[bold]Posterior[/]: {post.get('status')}, {post.get('generations_reached')} "
-                  f"generations, final epsilon {post.get('final_epsilon')}, effective sample "
+                  f"generations, {describe_epsilon(post)}, effective sample "
                   f"size {post.get('final_ess')}")
     for sentence in (describe_weights(post.get("weights")),
                      describe_contraction(post.get("contraction"))):
