@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sidedoor.calibration.distance import (GroupPooledScale, guarded_log_error, make_distance,
+from sidedoor.calibration.distance import (GroupPooledScale, StockGuardedDistance, make_distance,
                                            observed_sumstat, summary_vector, weighted_log_error)
 from sidedoor.calibration.posterior import Posterior, summarise_draws, weighted_quantiles
 from sidedoor.calibration.priors import prior_spec, prior_specs, to_abc_values, to_model_values
@@ -132,19 +132,24 @@ def test_distance_is_a_weighted_mean_absolute_log_error():
     assert summary_vector([-5.0])[0] == 0.0  # negative counts clipped
 
 
+def _guarded(simulated, observed, weights, stock, factor):
+    return StockGuardedDistance(weights, stock, factor)({"s": summary_vector(simulated)},
+                                                        {"s": summary_vector(observed)})
+
+
 def test_stock_guard_binds_only_when_the_stock_misses_more_than_epsilon_over_factor():
     obs = np.array([1000.0, 1000.0, 50.0, 50.0])
     w = np.array([0.25, 0.25, 0.25, 0.25])
     stock = np.array([True, True, False, False])
     off_stock = np.array([1000.0, 1000.0, 100.0, 100.0])  # breakdowns off by ~2x, stock exact
-    assert guarded_log_error(off_stock, obs, w, stock, 4.0) == pytest.approx(weighted_log_error(off_stock, obs, w))
+    assert _guarded(off_stock, obs, w, stock, 4.0) == pytest.approx(weighted_log_error(off_stock, obs, w))
     stock_off = np.array([1200.0, 800.0, 50.0, 50.0])  # stock off by 20%: 4 x its mean error wins
     d_stock = (abs(math.log(1201 / 1001)) + abs(math.log(801 / 1001))) / 2
     assert weighted_log_error(stock_off, obs, w) == pytest.approx(d_stock / 2)
-    assert guarded_log_error(stock_off, obs, w, stock, 4.0) == pytest.approx(4 * d_stock)
+    assert _guarded(stock_off, obs, w, stock, 4.0) == pytest.approx(4 * d_stock)
 
 
-def test_stock_guarded_pyabc_distance_scores_like_the_raw_count_version_and_pickles():
+def test_make_distance_guards_the_shipped_stock_points_and_pickles():
     from sidedoor.calibration.targets import load_targets
 
     targets = load_targets()
@@ -152,10 +157,12 @@ def test_stock_guarded_pyabc_distance_scores_like_the_raw_count_version_and_pick
     distance = cloudpickle.loads(cloudpickle.dumps(make_distance(targets, "fixed", stock_guard=4.0)))
     sim = targets.values * np.where(stock, 1.3, 0.9)
     got = distance({"s": summary_vector(sim)}, observed_sumstat(targets))
-    assert got == pytest.approx(guarded_log_error(sim, targets.values, targets.weights, stock, 4.0))
+    assert got == pytest.approx(_guarded(sim, targets.values, targets.weights, stock, 4.0))
     assert got == pytest.approx(4 * math.log1p(0.3), rel=1e-3)  # the stock binds
-    with pytest.raises(ValueError, match="fixed distance only"):
+    with pytest.raises(ValueError, match="needs the fixed distance"):
         make_distance(targets, "adaptive", stock_guard=4.0)
+    with pytest.raises(ValueError, match="finite number >= 0"):
+        make_distance(targets, "fixed", stock_guard=float("nan"))
     with pytest.raises(ValueError, match="no"):  # a target set without the stock cannot be guarded
         make_distance(targets.without(["overstayer_stock"]), "fixed", stock_guard=4.0)
 

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from sidedoor.calibration import records
-from sidedoor.calibration.distance import make_distance, observed_sumstat
+from sidedoor.calibration.distance import check_stock_guard, make_distance, observed_sumstat
 from sidedoor.calibration.priors import PriorSpec, prior_centre, prior_specs, pyabc_prior
 from sidedoor.calibration.simulator import (EngineFn, SummarySimulator, engine_name,
                                             pilot_outputs)
@@ -76,10 +76,7 @@ class CalibrationSettings:
         # Checked here, before a calibration is registered in the store.
         if not 0.0 <= self.defensive_share < 1.0:
             raise ValueError(f"defensive_share must be in [0, 1), got {self.defensive_share}")
-        if not (self.stock_guard >= 0.0 and np.isfinite(self.stock_guard)):
-            raise ValueError(f"stock_guard must be a finite number >= 0 (0: off), got {self.stock_guard}")
-        if self.stock_guard > 0 and self.distance != "fixed":
-            raise ValueError(f"stock_guard needs the fixed distance, not {self.distance!r}")
+        check_stock_guard(self.distance, self.stock_guard)
 
     def to_dict(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)

@@ -74,11 +74,12 @@ class GroupPooledScale:
         return pooled
 
 
-def guarded_log_error(simulated: np.ndarray, observed: np.ndarray, weights: np.ndarray,
-                      stock: np.ndarray, factor: float) -> float:
-    """The stock-guarded distance on raw counts, for use outside pyABC: ``max(d, factor * d_stock)``."""
-    error = np.abs(summary_vector(simulated) - summary_vector(observed))
-    return _guarded(error, weights, np.asarray(stock, dtype=bool), factor)
+def check_stock_guard(kind: str, factor: float) -> None:
+    """Refuse a guard that is negative, not finite, or paired with a distance other than ``fixed``."""
+    if not (factor >= 0.0 and np.isfinite(factor)):
+        raise ValueError(f"stock_guard must be a finite number >= 0 (0: off), got {factor}")
+    if factor > 0 and kind != "fixed":
+        raise ValueError(f"stock_guard needs the fixed distance, not {kind!r}")
 
 
 def _guarded(error: np.ndarray, weights: np.ndarray, stock: np.ndarray, factor: float) -> float:
@@ -113,11 +114,8 @@ def make_distance(targets: Targets, kind: str = "fixed", stock_guard: float = 0.
     """The pyABC distance over the ``{"s": log1p vector}`` summary statistic."""
     import pyabc
 
-    if stock_guard < 0:
-        raise ValueError(f"stock_guard must be >= 0 (0: off), got {stock_guard}")
+    check_stock_guard(kind, stock_guard)
     if stock_guard > 0:
-        if kind != "fixed":
-            raise ValueError(f"the stock guard works with the fixed distance only, not {kind!r}")
         return StockGuardedDistance(targets.weights.copy(), stock_points(targets), stock_guard)
 
     # pyABC accepts per-generation weight arrays: {0: array} applies from generation 0 on.
