@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sidedoor.calibration import records
-from sidedoor.calibration.distance import SUMSTAT_KEY, STOCK_GROUP, summary_vector
+from sidedoor.calibration.distance import SUMSTAT_KEY, stock_points, summary_vector
 from sidedoor.calibration.targets import Targets
 
 
@@ -37,7 +37,7 @@ def generation_parts(error: np.ndarray, targets: Targets, guard: float) -> dict[
     """One generation: the weighted distance ``d`` and the stock's error (medians, minima),
     and the share of particles for which ``guard x stock error`` exceeds ``d``."""
     d = error @ targets.weights
-    stock = error[:, (targets.frame["group"] == STOCK_GROUP).to_numpy()].mean(axis=1)
+    stock = error[:, stock_points(targets)].mean(axis=1)
     return {"d_median": float(np.median(d)), "d_min": float(d.min()),
             "stock_median": float(np.median(stock)), "stock_min": float(stock.min()),
             "guard_binding": float(np.mean(guard * stock > d)) if guard > 0 else 0.0}
