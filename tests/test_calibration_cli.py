@@ -73,8 +73,11 @@ def test_validate_json_reports_each_series_and_the_splits(app, posterior_dir):
     assert summary["untargeted"]["disappeared_2011_2014"] == {"mape": 50.0, "coverage90": 0.0,
                                                               "n_points": 4}
     assert summary["untargeted"]["disappeared_by_nationality"]["n_points"] == 12
+    # Persons processed in 2019 by last status (ISA release): visitors, interns, applicants.
+    assert summary["untargeted"]["deportations_by_status"] == {"mape": 50.0, "coverage90": 0.0,
+                                                               "n_points": 3}
     fitted = set(load_targets().frame["series"])
-    assert not fitted & {"deportations", "departure_orders", "overstayers_by_sex"}
+    assert not fitted & {"deportations", "deportations_by_status", "departure_orders", "overstayers_by_sex"}
     # Composition: the fixture predicts every status cell exactly.
     assert summary["composition"]["temporary_visitor"]["ratio"] == 1.0
     assert set(summary["composition"]) >= {"student", "technical_intern", "entertainer"}

@@ -27,6 +27,7 @@ LOADERS = {
     "visa_policy_changes.csv": data.load_visa_policy_events,
     "paper_figures.csv": data.load_paper_figures,
     "cross_check_figures.csv": data.load_cross_check_figures,
+    "release_figures.csv": data.load_release_figures,
 }
 
 

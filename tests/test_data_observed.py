@@ -18,7 +18,7 @@ CONTRACT_TARGETS = {
     "overstayers", "overstayers_midyear", "overstayers_by_nationality",
     "overstayers_by_status", "overstayers_by_sex", "technical_interns",
     "interns_disappeared", "asylum_applications", "asylum_recognized", "spr_granted",
-    "deportations", "departure_orders",
+    "deportations", "deportations_by_status", "departure_orders",
 }
 CONTRACT_INPUTS = {"new_entries", "new_entries_share", "foreign_residents",
                    "job_openings_ratio", "visa_policy_events"}

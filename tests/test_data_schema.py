@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sidedoor.data import DataSchemaError, load_overstayers_total, load_paper_figures
+from sidedoor.data import DataSchemaError, load_overstayers_total, load_paper_figures, load_release_figures
 from sidedoor.data.schema import OFFICIAL_DIR, PACKAGE_DIR
 
 SOURCE = OFFICIAL_DIR / "overstayers_total.csv"
@@ -90,3 +90,25 @@ def test_paper_figure_must_cite_a_section(tmp_path):
     with pytest.raises(DataSchemaError, match="section") as caught:
         load_paper_figures(path)
     _assert_names(caught.value, path, 2, "source_url")
+
+
+def test_release_figure_must_cite_an_official_page(tmp_path):
+    text = (PACKAGE_DIR / "release_figures.csv").read_text(encoding="utf-8")
+    path = _write(tmp_path, [text.replace("https://www.moj.go.jp/isa/", "https://example.org/", 1)],
+                  "releases.csv")
+    with pytest.raises(DataSchemaError, match="moj.go.jp") as caught:
+        load_release_figures(path)
+    _assert_names(caught.value, path, 2, "source_url")
+
+
+def test_release_figures_are_the_sentence_they_quote():
+    """Each figure is read from its quoted sentence (digits only), and the three statuses of
+    2019 stay below the release's 19,386 persons processed (deportations.csv)."""
+    from sidedoor.data import observed
+
+    frame = load_release_figures()
+    for row in frame.itertuples():
+        assert str(int(row.value)) in row.quote.replace(",", "")
+    total = observed("deportations")
+    total_2019 = float(total.loc[total["reference_date"] == "2019-12-31", "value"].iloc[0])
+    assert frame["value"].sum() < total_2019 == 19386

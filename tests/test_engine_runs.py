@@ -76,6 +76,18 @@ def test_population_accounting_from_flow_table(baseline):
                                    err_msg=status)
 
 
+def test_deportations_by_status_add_up_to_the_total(baseline):
+    """Everyone the engine processes overstayed first, so the breakdown by status at overstay
+    (the ISA's "last status") sums to the yearly total, year by year."""
+    out = baseline.outputs
+    total = out[out.series == "deportations"].set_index("reference_date")["value"]
+    by_status = out[out.series == "deportations_by_status"].groupby("reference_date")["value"].sum()
+    assert len(total) == 8 and total.sum() > 0
+    np.testing.assert_allclose(by_status.reindex(total.index).to_numpy(), total.to_numpy())
+    cats = set(out.loc[out.series == "deportations_by_status", "category"])
+    assert {"temporary_visitor", "technical_intern", "designated_activities"} <= cats
+
+
 @pytest.mark.slow
 def test_outputs_have_the_observed_schema_and_join(full, baseline):
     from sidedoor.data import observed
@@ -88,7 +100,8 @@ def test_outputs_have_the_observed_schema_and_join(full, baseline):
     joined = obs.merge(out, on=["series", "reference_date", "category"], how="left", suffixes=("_obs", "_sim"))
     assert joined["value_sim"].notna().all(), joined[joined.value_sim.isna()]
     for series in ("overstayers_by_nationality", "overstayers_by_status", "overstayers_by_sex", "technical_interns",
-                   "asylum_applications", "interns_disappeared", "deportations", "spr_granted"):
+                   "asylum_applications", "interns_disappeared", "deportations", "deportations_by_status",
+                   "spr_granted"):
         o = observed(series)
         o = o[o.reference_date <= pd.Timestamp("2020-12-31")]
         j = o.merge(out, on=["series", "reference_date", "category"], how="inner")

@@ -27,6 +27,7 @@ from sidedoor.data.overstayers import (
 )
 from sidedoor.data.paper import PAPER, load_cross_check_figures, load_paper_figures
 from sidedoor.data.policy_events import load_visa_policy_events, visa_policy_events
+from sidedoor.data.releases import load_release_figures
 from sidedoor.data.residents import load_foreign_residents
 from sidedoor.data.schema import OFFICIAL_DIR, TIDY_COLUMNS
 from sidedoor.data.series import KINDS, SERIES, SeriesMeta
@@ -38,7 +39,7 @@ __all__ = [
     "load_foreign_residents", "load_labor_market", "load_new_entries",
     "load_overstayers_by_nationality", "load_overstayers_by_sex",
     "load_overstayers_by_status", "load_overstayers_supplementary", "load_overstayers_total",
-    "load_paper_figures", "load_refugee_applications", "load_special_permission_residence",
+    "load_paper_figures", "load_release_figures", "load_refugee_applications", "load_special_permission_residence",
     "load_technical_interns", "load_visa_policy_events", "observed", "series_info",
     "series_keys", "visa_policy_events",
 ]

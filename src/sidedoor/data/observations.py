@@ -32,6 +32,7 @@ from sidedoor.data.overstayers import (
     load_overstayers_supplementary, load_overstayers_total,
 )
 from sidedoor.data.paper import load_cross_check_figures, load_paper_figures
+from sidedoor.data.releases import load_release_figures
 from sidedoor.data.policy_events import load_visa_policy_events
 from sidedoor.data.residents import load_foreign_residents
 from sidedoor.data.schema import ROW_COLUMNS, TIDY_COLUMNS
@@ -43,7 +44,7 @@ LOADERS: tuple[Callable[[], pd.DataFrame], ...] = (
     load_overstayers_by_status, load_overstayers_by_sex, load_technical_interns,
     load_refugee_applications, load_special_permission_residence, load_deportations,
     load_new_entries, load_foreign_residents, load_labor_market, load_visa_policy_events,
-    load_paper_figures, load_cross_check_figures,
+    load_paper_figures, load_cross_check_figures, load_release_figures,
 )
 
 #: source_kind -> what it is; the order is the preference order.

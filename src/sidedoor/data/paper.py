@@ -33,29 +33,32 @@ CROSS_CHECK_FILE = FileSchema(
 )
 
 
-def load_paper_figures(path: str | Path | None = None) -> pd.DataFrame:
-    """The paper's own figures (source_kind ``paper``), each citing its section (§)."""
-    rows = read_checked(PAPER_FILE, path)
-    for row in rows:
-        if "§" not in row["source_url"]:
-            raise row.fail("source_url", "a paper figure must cite its section (§)")
+def figure_frame(schema: FileSchema, path: str | Path | None, source_kind: str, *,
+                 must_cite: tuple[str, str] | None = None, extra: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Rows of a figures file already in the tidy shape (``series, reference_date,
+    category, value, source_url, source_note`` plus ``extra`` columns). ``must_cite``
+    (text, what) refuses a row whose ``source_url`` lacks ``text``."""
+    rows = read_checked(schema, path)
+    if must_cite is not None:
+        text, what = must_cite
+        for row in rows:
+            if text not in row["source_url"]:
+                raise row.fail("source_url", f"{what} must cite {text}")
     records = [
         record(row, series=row["series"], reference_date=row["reference_date"],
                category=row["category"], value=row["value"], source_note=row["source_note"],
-               source_kind="paper")
+               source_kind=source_kind, **{column: row[column] for column in extra})
         for row in rows
     ]
-    return tidy_frame(records, PAPER_FILE.resolve(path), PAPER_FILE.key)
+    return tidy_frame(records, schema.resolve(path), schema.key)
+
+
+def load_paper_figures(path: str | Path | None = None) -> pd.DataFrame:
+    """The paper's own figures (source_kind ``paper``), each citing its section (§)."""
+    return figure_frame(PAPER_FILE, path, "paper", must_cite=("§", "a paper figure: its section"))
 
 
 def load_cross_check_figures(path: str | Path | None = None) -> pd.DataFrame:
     """Secondary figures that the shipped tables quote in a cross-check note but did not
     keep (source_kind ``cross_check``); ``quote`` is the note's text in ``origin_file``."""
-    rows = read_checked(CROSS_CHECK_FILE, path)
-    records = [
-        record(row, series=row["series"], reference_date=row["reference_date"],
-               category=row["category"], value=row["value"], source_note=row["source_note"],
-               source_kind="cross_check", origin_file=row["origin_file"], quote=row["quote"])
-        for row in rows
-    ]
-    return tidy_frame(records, CROSS_CHECK_FILE.resolve(path), CROSS_CHECK_FILE.key)
+    return figure_frame(CROSS_CHECK_FILE, path, "cross_check", extra=("origin_file", "quote"))

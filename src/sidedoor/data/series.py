@@ -136,6 +136,14 @@ _SERIES: tuple[SeriesMeta, ...] = (
         ("the unverified wiki series is kept apart as 'deportations_unverified'",),
     ),
     SeriesMeta(
+        "deportations_by_status", "Persons processed in deportation procedures, by last status",
+        "退去強制手続を執った外国人, by the last status of residence held (最終の在留資格); "
+        "overstayers by their status at the time of overstay", "persons per year", "target",
+        YEAR_FLOW, _YEAR_END, "temporary_visitor, technical_intern, designated_activities",
+        ("only the three largest statuses of 2019, from the ISA press release "
+         "(release_figures.csv, not the shared tables)",),
+    ),
+    SeriesMeta(
         "departure_orders", "Departure orders", "出国命令: overstayers leaving under the "
         "departure-order system (from 2004-12-02)", "persons per year", "target",
         YEAR_FLOW, _YEAR_END, "total",

@@ -31,6 +31,9 @@ COUNTERS = (
     "interns_disappeared", "asylum_applications", "asylum_recognized", "spr_granted",
     "deportations", "departure_orders", "deported",
 )
+#: Counters also kept by status at overstay (the ISA publishes persons processed in
+#: deportation procedures by their last status).
+STATUS_COUNTERS = ("deportations",)
 
 
 def status_mask(codes) -> np.ndarray:
@@ -144,6 +147,8 @@ class Ledger:
     stock: np.ndarray = field(init=False)
     stock_by_nationality: np.ndarray = field(init=False)
     counters: dict[str, np.ndarray] = field(init=False)
+    #: ``STATUS_COUNTERS`` by month and status at overstay
+    status_counters: dict[str, np.ndarray] = field(init=False)
     events: list[tuple[np.ndarray, int, np.ndarray, int, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -151,6 +156,8 @@ class Ledger:
         self.stock = np.zeros(N_CODES, dtype=np.int64)
         self.stock_by_nationality = np.zeros((N_CODES, N_NAT), dtype=np.int64)
         self.counters = {name: np.zeros((self.n_months, N_NAT), dtype=np.int64) for name in COUNTERS}
+        self.status_counters = {name: np.zeros((self.n_months, N_STATUS), dtype=np.int64)
+                                for name in STATUS_COUNTERS}
 
 
 class Month:
@@ -384,9 +391,13 @@ class Month:
         return rows
 
     def count(self, name: str, idx: np.ndarray) -> None:
-        """Add agents ``idx`` to a named yearly series (by nationality)."""
+        """Add agents ``idx`` to a named yearly series (by nationality, and by status at
+        overstay for ``STATUS_COUNTERS``; those who never overstayed count in neither)."""
         if idx.size:
             self.ledger.counters[name][self.m] += np.bincount(self.pop.nationality[idx], minlength=N_NAT)
+            if name in self.ledger.status_counters:
+                at_overstay = np.bincount(self.pop.status_at_overstay[idx], minlength=NEVER + 1)
+                self.ledger.status_counters[name][self.m] += at_overstay[:N_STATUS]
 
     def _log(self, idx, frm, to: int, mech: int) -> None:
         if self.state.get("event_sample", 0.0) <= 0:

@@ -40,8 +40,9 @@ def _snapshot_dates(months: list[dt.date], snapshots: int) -> dict[dt.date, int]
 
 
 def build_outputs(months: list[dt.date], snaps: dict[str, np.ndarray], counters: dict[str, np.ndarray],
-                  scale: float) -> pd.DataFrame:
-    """All official-shaped series from monthly snapshots and counters."""
+                  scale: float, status_counters: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
+    """All official-shaped series from monthly snapshots and counters (``status_counters``:
+    counters by status at overstay, reported as ``<name>_by_status``)."""
     at = _snapshot_dates(months, snaps["stock"].shape[0])
     rows: list[tuple[str, dt.date, str, float]] = []
     years = range(months[0].year, months[-1].year + 1)
@@ -86,10 +87,22 @@ def build_outputs(months: list[dt.date], snaps: dict[str, np.ndarray], counters:
             if name == "interns_disappeared":
                 for nat in Nationality:
                     rows.append((name, dt.date(y, 12, 31), nat.label, per_nat[nat]))
+        for name, by_status in (status_counters or {}).items():
+            rows.extend(_by_status_rows(f"{name}_by_status", dt.date(y, 12, 31),
+                                        by_status[lo:lo + 12].sum(axis=0)))
     df = pd.DataFrame(rows, columns=COLUMNS)
     df["value"] = df["value"].astype(float) / scale
     df["reference_date"] = pd.to_datetime(df["reference_date"])
     return df
+
+
+def _by_status_rows(series: str, date: dt.date, per_status: np.ndarray) -> list[tuple[str, dt.date, str, float]]:
+    """One row per official status-at-overstay category (the year's categories on ``date``)."""
+    by_cat: dict[str, float] = {}
+    for code in range(N_STATUS):
+        cat = official_status_category(Status(code), date)
+        by_cat[cat] = by_cat.get(cat, 0) + per_status[code]
+    return [(series, date, cat, value) for cat, value in by_cat.items()]
 
 
 def monthly_stock_frame(months: list[dt.date], stock: np.ndarray, scale: float) -> pd.DataFrame:

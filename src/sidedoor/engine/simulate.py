@@ -125,7 +125,7 @@ def simulate(params: ParameterSet | None = None, reform=None, seed: int = 0, sta
     _snapshot(pop, Groups(pop, n, 0), ledger, snaps, n, state, detail=True)
     wall = time.perf_counter() - t0
     return SimulationResult(
-        outputs=outputs.build_outputs(months, snaps, ledger.counters, scale),
+        outputs=outputs.build_outputs(months, snaps, ledger.counters, scale, ledger.status_counters),
         monthly_stock=outputs.monthly_stock_frame(months, snaps["stock"], scale),
         flows=outputs.flow_frame(months, ledger.flows, scale),
         events=outputs.event_frame(months, ledger.events),
