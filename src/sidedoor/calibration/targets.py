@@ -102,9 +102,9 @@ UNTARGETED_GROUPS: tuple[TargetGroup, ...] = (
                 "were 77% of it in 2011 and 88% in 2018, source notes); the model counts "
                 "only overstayers, so its figure should be 10-25% lower", ("total",)),
     TargetGroup("deportations_by_status", "deportations_by_status", 1.0,
-                "Persons processed in deportation procedures in 2019 by last status (ISA): "
-                "whether former interns and asylum applicants are found faster than visitors "
-                "(``tracked_detection_multiplier``)"),
+                "Persons processed in deportation procedures in 2019 by last status (ISA: former "
+                "visitors, technical interns, designated activities): whether each side door's "
+                "overstayers leave the stock at the official pace"),
     TargetGroup("departure_orders", "departure_orders", 1.0,
                 "Departure orders issued per year (2014, 2019)", ("total",)),
     TargetGroup("by_sex", "overstayers_by_sex", 1.0, "Overstayers by sex"),

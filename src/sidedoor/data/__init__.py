@@ -39,7 +39,8 @@ __all__ = [
     "load_foreign_residents", "load_labor_market", "load_new_entries",
     "load_overstayers_by_nationality", "load_overstayers_by_sex",
     "load_overstayers_by_status", "load_overstayers_supplementary", "load_overstayers_total",
-    "load_paper_figures", "load_release_figures", "load_refugee_applications", "load_special_permission_residence",
+    "load_paper_figures", "load_refugee_applications", "load_release_figures",
+    "load_special_permission_residence",
     "load_technical_interns", "load_visa_policy_events", "observed", "series_info",
     "series_keys", "visa_policy_events",
 ]

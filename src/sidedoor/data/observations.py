@@ -32,8 +32,8 @@ from sidedoor.data.overstayers import (
     load_overstayers_supplementary, load_overstayers_total,
 )
 from sidedoor.data.paper import load_cross_check_figures, load_paper_figures
-from sidedoor.data.releases import load_release_figures
 from sidedoor.data.policy_events import load_visa_policy_events
+from sidedoor.data.releases import load_release_figures
 from sidedoor.data.residents import load_foreign_residents
 from sidedoor.data.schema import ROW_COLUMNS, TIDY_COLUMNS
 from sidedoor.data.series import SERIES, Kind, SeriesMeta

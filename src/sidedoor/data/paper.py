@@ -37,13 +37,13 @@ def figure_frame(schema: FileSchema, path: str | Path | None, source_kind: str, 
                  must_cite: tuple[str, str] | None = None, extra: tuple[str, ...] = ()) -> pd.DataFrame:
     """Rows of a figures file already in the tidy shape (``series, reference_date,
     category, value, source_url, source_note`` plus ``extra`` columns). ``must_cite``
-    (text, what) refuses a row whose ``source_url`` lacks ``text``."""
+    (text, message) refuses a row whose ``source_url`` lacks ``text``."""
     rows = read_checked(schema, path)
     if must_cite is not None:
-        text, what = must_cite
+        text, message = must_cite
         for row in rows:
             if text not in row["source_url"]:
-                raise row.fail("source_url", f"{what} must cite {text}")
+                raise row.fail("source_url", message)
     records = [
         record(row, series=row["series"], reference_date=row["reference_date"],
                category=row["category"], value=row["value"], source_note=row["source_note"],
@@ -55,7 +55,7 @@ def figure_frame(schema: FileSchema, path: str | Path | None, source_kind: str, 
 
 def load_paper_figures(path: str | Path | None = None) -> pd.DataFrame:
     """The paper's own figures (source_kind ``paper``), each citing its section (§)."""
-    return figure_frame(PAPER_FILE, path, "paper", must_cite=("§", "a paper figure: its section"))
+    return figure_frame(PAPER_FILE, path, "paper", must_cite=("§", "a paper figure must cite its section (§)"))
 
 
 def load_cross_check_figures(path: str | Path | None = None) -> pd.DataFrame:

@@ -28,5 +28,5 @@ RELEASE_FILE = FileSchema(
 def load_release_figures(path: str | Path | None = None) -> pd.DataFrame:
     """Figures read from official releases (source_kind ``data``), each citing a
     ``moj.go.jp`` page and quoting its sentence."""
-    return figure_frame(RELEASE_FILE, path, "data", must_cite=("moj.go.jp", "a release figure: an official page"),
-                        extra=("quote",))
+    return figure_frame(RELEASE_FILE, path, "data", extra=("quote",),
+                        must_cite=("moj.go.jp", "a release figure must cite an official moj.go.jp page"))

@@ -61,11 +61,7 @@ def build_outputs(months: list[dt.date], snaps: dict[str, np.ndarray], counters:
             rows.append(("overstayers_by_nationality", d, nat.label, snaps["by_nationality"][k, nat]))
         rows.append(("overstayers_by_sex", d, "male", snaps["by_sex"][k, 0]))
         rows.append(("overstayers_by_sex", d, "female", snaps["by_sex"][k, 1]))
-        by_cat: dict[str, np.ndarray] = {}
-        for code in range(N_STATUS):
-            cat = official_status_category(Status(code), d)
-            by_cat[cat] = by_cat.get(cat, 0) + snaps["by_status_nat"][k, code]
-        for cat, per_nat in by_cat.items():
+        for cat, per_nat in by_official_status(snaps["by_status_nat"][k], d).items():
             rows.append(("overstayers_by_status", d, cat, float(np.sum(per_nat))))
             for nat in Nationality:
                 rows.append(("overstayers_by_status", d, f"{nat.label}|{cat}", per_nat[nat]))
@@ -88,21 +84,22 @@ def build_outputs(months: list[dt.date], snaps: dict[str, np.ndarray], counters:
                 for nat in Nationality:
                     rows.append((name, dt.date(y, 12, 31), nat.label, per_nat[nat]))
         for name, by_status in (status_counters or {}).items():
-            rows.extend(_by_status_rows(f"{name}_by_status", dt.date(y, 12, 31),
-                                        by_status[lo:lo + 12].sum(axis=0)))
+            per_cat = by_official_status(by_status[lo:lo + 12].sum(axis=0), dt.date(y, 12, 31))
+            rows.extend((f"{name}_by_status", dt.date(y, 12, 31), cat, v) for cat, v in per_cat.items())
     df = pd.DataFrame(rows, columns=COLUMNS)
     df["value"] = df["value"].astype(float) / scale
     df["reference_date"] = pd.to_datetime(df["reference_date"])
     return df
 
 
-def _by_status_rows(series: str, date: dt.date, per_status: np.ndarray) -> list[tuple[str, dt.date, str, float]]:
-    """One row per official status-at-overstay category (the year's categories on ``date``)."""
-    by_cat: dict[str, float] = {}
+def by_official_status(per_status: np.ndarray, date: dt.date) -> dict[str, np.ndarray]:
+    """Sum the rows of ``per_status`` (indexed by model status) into the official
+    status-at-overstay categories in force on ``date`` (pre-college merges from 2010-07)."""
+    by_cat: dict[str, np.ndarray] = {}
     for code in range(N_STATUS):
         cat = official_status_category(Status(code), date)
         by_cat[cat] = by_cat.get(cat, 0) + per_status[code]
-    return [(series, date, cat, value) for cat, value in by_cat.items()]
+    return by_cat
 
 
 def monthly_stock_frame(months: list[dt.date], stock: np.ndarray, scale: float) -> pd.DataFrame:
