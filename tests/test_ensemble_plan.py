@@ -106,7 +106,7 @@ def test_run_ids_are_fixed_by_the_plan_and_valid_store_ids() -> None:
 @pytest.mark.parametrize("method,n", [("sobol", 4), ("morris", 3)])
 def test_sensitivity_plan_follows_the_salib_design(method: str, n: int) -> None:
     names = ["behaviour.detection_hazard", "behaviour.visitor_overstay_probability",
-             "asylum.recognition_probability"]
+             "behaviour.intern_runaway_hazard"]
     spec = dataclasses.replace(SPEC, kind="sensitivity", settings={
         "method": method, "n": n, "parameters": names, "crn": True})
     planned = plan_sensitivity(spec, "e2", PARAMS)

@@ -68,13 +68,13 @@ def test_memoized_on_the_parameters_it_reads(params, inputs):
     assert build_inputs(params, START, END) is inputs
     other = params.with_values({"behaviour.detection_hazard": 0.02})  # not read by the inputs
     assert build_inputs(other, START, END) is inputs
-    scaled = params.with_values({"inflows.student_scale_1990s": 1.5})
+    scaled = params.with_values({"inflows.entertainer_scale_1990s": 1.5})
     again = build_inputs(scaled, START, END)
     assert again is not inputs
     year = np.array([d.year for d in inputs.months]) == 1991
-    ratio = again.inflows[year, Status.PRE_COLLEGE_STUDENT].sum() / inputs.inflows[year, Status.PRE_COLLEGE_STUDENT].sum()
+    ratio = again.inflows[year, Status.ENTERTAINER].sum() / inputs.inflows[year, Status.ENTERTAINER].sum()
     assert ratio == pytest.approx(1.5)
-    late = np.array([d.year for d in inputs.months]) >= 2001
+    late = np.array([d.year for d in inputs.months]) >= 2003
     assert np.allclose(again.inflows[late], inputs.inflows[late])
 
 

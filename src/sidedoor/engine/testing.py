@@ -29,6 +29,7 @@ class SyntheticInputs:
     initial: pd.DataFrame
     job_openings_ratio: np.ndarray
     derivations: pd.DataFrame
+    visitor_reference: np.ndarray | None = None
 
 
 #: Yearly visitor entries (thousands) at anchor years, by nationality: invented round numbers.

@@ -23,6 +23,11 @@ ALLOWED_STAY_MONTHS = 3  # 90 days
 KIND_OVERSTAY, KIND_ASYLUM = 2, 3
 MAX_OVERSTAY_PROBABILITY = 0.5
 VOLUME_REFERENCE = 100_000.0  # yearly visitor entries at which dilution is 1
+#: The last year before the tourism boom: from 2013-07 visa exemptions for Thailand and Malaysia
+#: and multiple-entry visas for Vietnam, the Philippines and Indonesia (visa_policy_changes.csv),
+#: and the model's visitor entries about tripled by 2018. Growth above a nationality's highest
+#: yearly rate up to the end of this year is diluted by ``behaviour.visitor_boom_elasticity``.
+BOOM_REFERENCE_YEAR = 2012
 
 
 def thin(rng: np.random.Generator, entries: np.ndarray, p_overstay: np.ndarray,
@@ -62,12 +67,29 @@ def probabilities(month, inputs) -> tuple[np.ndarray, np.ndarray]:
     usual = inputs.visitor_entries[month.m] / max(float(month.rule("border_inflow_factor")), 1e-3)
     yearly = np.maximum(usual * 12.0, 1.0)  # scale 1
     dilution = (yearly / VOLUME_REFERENCE) ** (-b["visitor_volume_elasticity"])
+    dilution = dilution * boom_dilution(yearly, inputs, b)
     p_over = b["visitor_overstay_probability"] * screened * dilution * np.exp(month.pull(nats, month.network))
     p_over = np.minimum(p_over, MAX_OVERSTAY_PROBABILITY)
     p_asy = np.full(len(nats), b["asylum_application_hazard"] * b["visitor_asylum_ratio"]
                     * month.state.get("asylum_incentive", 0.0))
     p_asy = np.minimum(p_asy, 1.0 - p_over)
     return p_over, p_asy
+
+
+def boom_dilution(yearly: np.ndarray, inputs, b) -> np.ndarray:
+    """Extra dilution of the growth above ``inputs.visitor_reference`` (1 at or below it).
+
+    Why a second term: ``visitor_volume_elasticity`` is one elasticity for two contrasts, between
+    nationalities (mass-tourism origins send fewer work seekers per visitor) and over time. After
+    2012 visitor entries tripled while the official visitor overstayers stayed at 41,000-46,000
+    (2013-2018): the boom was tourists, which a cross-nationality elasticity cannot say.
+    """
+    elasticity = b["visitor_boom_elasticity"]
+    reference = inputs.visitor_reference
+    if reference is None or elasticity == 0.0:
+        return np.ones_like(yearly)
+    growth = np.maximum(yearly / np.maximum(reference, 1.0), 1.0)
+    return growth ** (-elasticity)
 
 
 def step(month, inputs) -> None:

@@ -27,6 +27,7 @@ from sidedoor.engine.inputs import labour, sources
 from sidedoor.engine.inputs.base import CHANNELS, Base, build_base
 from sidedoor.engine.inputs.cells import ramp
 from sidedoor.engine.inputs.derivations import Inputs, derivation_table
+from sidedoor.engine.visitors import BOOM_REFERENCE_YEAR
 from sidedoor.institutions import rules
 from sidedoor.institutions.parameters import ParameterSet, load_parameters
 from sidedoor.institutions.statuses import Status
@@ -172,6 +173,22 @@ def _initial(params: ParameterSet, base: Base, final: dict, start: dt.date):
     return table, over_cells + legal_cells
 
 
+def _visitor_reference(base: Base, final: dict) -> np.ndarray:
+    """Highest yearly rate of usual visitor entries per nationality up to the end of the
+    boom's reference year (scale 1): the volume the tourism boom is measured against.
+
+    The highest month's rate (x 12), not the reference year's volume: 2009-2011 (crisis,
+    earthquake) dipped below 2008 for several nationalities, growth back to an earlier volume
+    is no boom, and a month's rate is what ``visitors.probabilities`` compares with it (Iran's
+    rate before the April 1992 visa suspension is above its yearly totals). "Usual" as there:
+    the entries under these parameters without a border closure's collapse, so a reform that
+    suspends a visa moves the reference too.
+    """
+    before = np.array([d.year <= BOOM_REFERENCE_YEAR for d in base.months])
+    border = np.maximum(final["border"][before], 1e-3)
+    return (final["visitors"][before] / border[:, None]).max(axis=0) * 12.0
+
+
 def _normalised(x: np.ndarray) -> np.ndarray:
     total = x.sum()
     return x / total if total > 0 else np.full(len(x), 1.0 / len(x))
@@ -201,6 +218,7 @@ def _build(params: ParameterSet, start: dt.date, end: dt.date) -> Inputs:
     window = slice(base.months.index(start), base.months.index(end) + 1)
     derivations = derivation_table(base, final, window, initial_cells, ratio_cells, start)
     return Inputs.frozen(
+        visitor_reference=_visitor_reference(base, final),
         months=month_dates(start, end),
         inflows=final["inflows"][window],
         visitor_entries=final["visitors"][window],

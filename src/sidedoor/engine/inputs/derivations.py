@@ -36,10 +36,16 @@ class Inputs:
     initial: pd.DataFrame  # status, nationality, status_at_overstay, count
     job_openings_ratio: np.ndarray  # (n_months,) float64
     derivations: pd.DataFrame  # quantity, period, value, derived, formula, sources
+    #: per nationality, the highest yearly rate (a month's x 12) of usual visitor entries up to
+    #: the end of ``visitors.BOOM_REFERENCE_YEAR`` (scale 1), what the tourism boom is measured
+    #: against; None: no boom dilution
+    visitor_reference: np.ndarray | None = None
 
     @classmethod
     def frozen(cls, **fields) -> Inputs:
-        for key in ("inflows", "visitor_entries", "job_openings_ratio"):
+        for key in ("inflows", "visitor_entries", "job_openings_ratio", "visitor_reference"):
+            if fields.get(key) is None and key == "visitor_reference":
+                continue
             arr = np.array(fields[key], dtype=np.float64)
             arr.flags.writeable = False
             fields[key] = arr
