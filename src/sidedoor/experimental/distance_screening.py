@@ -21,7 +21,6 @@ Usage: ``python -m sidedoor.experimental.distance_screening [--trajectories 10]
 from __future__ import annotations
 
 import argparse
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -29,6 +28,7 @@ import pandas as pd
 from sidedoor.calibration.distance import summary_vector
 from sidedoor.calibration.targets import Targets
 from sidedoor.ensemble.sensitivity import MORRIS_LEVELS, design_values, salib_problem, unit_sample
+from sidedoor.experimental import map_runs
 
 
 def group_contributions(counts: np.ndarray, targets: Targets) -> dict[str, float]:
@@ -63,11 +63,7 @@ def screen(trajectories: int = 10, *, scale: float = 0.05, seed: int = 2026,
     names = [s.name for s in specs]
     design = unit_sample("morris", names, trajectories, seed)
     jobs = [(simulator, v, seed) for v in design_values(specs, design)]
-    if processes > 1:
-        with ProcessPoolExecutor(processes) as pool:
-            counts = list(pool.map(_run, jobs))
-    else:
-        counts = [_run(j) for j in jobs]
+    counts = map_runs(_run, jobs, processes)
     runs = pd.DataFrame([group_contributions(c, targets) for c in counts])
     problem = salib_problem(names)
     rows = []

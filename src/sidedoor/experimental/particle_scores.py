@@ -15,7 +15,6 @@ seed ``first_seed + i``, so the scores are reproducible whatever the number of p
 from __future__ import annotations
 
 import argparse
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -24,6 +23,7 @@ from sidedoor import timeline
 from sidedoor.calibration.posterior import Posterior, check_current, load_posterior
 from sidedoor.calibration.simulator import align
 from sidedoor.calibration.targets import load_targets
+from sidedoor.experimental import map_runs
 
 #: Reference dates from this year on are the "late" window of ``late_bias`` (the post-2016
 #: excess every shipped fit has).
@@ -63,11 +63,7 @@ def particle_scores(posterior: Posterior, *, scale: float = 0.05, first_seed: in
     rows = posterior.particles[names].to_numpy(dtype=float)
     observed = official_stock(end)
     jobs = [(dict(zip(names, row)), first_seed + i, scale, end, observed) for i, row in enumerate(rows)]
-    if processes > 1:
-        with ProcessPoolExecutor(processes) as pool:
-            results = list(pool.map(_score, jobs))
-    else:
-        results = [_score(job) for job in jobs]
+    results = map_runs(_score, jobs, processes)
     scores = pd.DataFrame(results, columns=["stock_mape", "late_bias"])
     scores.insert(0, "particle", np.arange(len(rows)))
     scores.insert(1, "weight", posterior.weights)

@@ -18,7 +18,6 @@ Usage: ``python -m sidedoor.experimental.prior_predictive [--draws 100] [--scale
 from __future__ import annotations
 
 import argparse
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -26,6 +25,7 @@ import pandas as pd
 from sidedoor.calibration.posterior import Posterior, load_predictive, summarise_draws
 from sidedoor.calibration.targets import KEY_COLUMNS, load_targets
 from sidedoor.calibration.validation import metrics, score
+from sidedoor.experimental import map_runs
 
 
 def prior_particles(draws: int, seed: int) -> Posterior:
@@ -53,11 +53,7 @@ def prior_predictive(draws: int = 100, *, scale: float = 0.05, end: str = "2020-
     items = [({n: float(row[n]) for n in names},
               int(np.random.SeedSequence([seed, i]).generate_state(1)[0]))
              for i, (_, row) in enumerate(prior.particles.iterrows())]
-    if processes > 1:
-        with ProcessPoolExecutor(processes) as pool:
-            frames = list(pool.map(task, items))
-    else:
-        frames = [task(item) for item in items]
+    frames = map_runs(task, items, processes)
     return summarise_draws(stack_draws(frames))
 
 
