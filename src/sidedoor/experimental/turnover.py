@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -44,8 +45,10 @@ SCALED: dict[str, tuple[str, float]] = {
 YEARS = (1993, 1998, 2010, 2011, 2014, 2015, 2018, 2019)
 
 
+@lru_cache(maxsize=1)
 def official_points() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The official stock (every reference date to 2020) and persons processed in ``YEARS``."""
+    """The official stock (every reference date to 2020) and persons processed in ``YEARS``;
+    read once per process (every run compares with them). Callers must not modify them."""
     from sidedoor.data import observed
 
     stock = observed("overstayers")
