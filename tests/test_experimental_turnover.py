@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from sidedoor.calibration.posterior import load_posterior
-from sidedoor.experimental.turnover import (official_turnover, parameters_for, score_run, turnover,
-                                            variant_values)
+from sidedoor.experimental.turnover import (describe, official_turnover, parameters_for, score_run,
+                                            turnover, variant_values)
 
 
 def test_turnover_divides_the_years_processed_by_its_first_stock_date():
@@ -29,6 +29,16 @@ def test_official_turnover_is_the_shipped_counts_ratio():
     # ISA: 19,386 processed in 2019, stock 74,167 on 2019-01-01.
     assert rate[2014] == pytest.approx(10_676 / 59_061)
     assert rate[2019] == pytest.approx(19_386 / 74_167)
+    assert list(rate.index) == [1998, 2010, 2014, 2019]
+
+
+def test_the_summary_quotes_the_official_figures_from_the_shipped_data():
+    scores = pd.DataFrame([{"variant": "as fitted", "stock_mape": 10.0, "processed_mape": 20.0,
+                            "turnover_1998": 0.2, "turnover_2010": 0.2, "turnover_2014": 0.2,
+                            "turnover_2019": 0.2, "visitors_processed_2019": 9000.0}])
+    text = describe(scores)
+    assert "official former visitors processed 2019: 6,367" in text  # ISA release, 2020-03-27
+    assert "2014 0.181" in text
 
 
 def test_a_variant_changes_only_what_it_names():

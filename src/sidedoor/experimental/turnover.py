@@ -43,6 +43,8 @@ SCALED: dict[str, tuple[str, float]] = {
     "detection halved": ("behaviour.detection_hazard", 0.5),
 }
 YEARS = (1993, 1998, 2010, 2011, 2014, 2015, 2018, 2019)
+#: The years whose turnover is reported (official stock and persons processed both known).
+TURNOVER_YEARS = (1998, 2010, 2014, 2019)
 
 
 @lru_cache(maxsize=1)
@@ -93,7 +95,7 @@ def score_run(values: dict[str, float], assumptions: dict[str, float], seed: int
     row = {"stock_mape": 100 * float(np.mean(np.abs(sim_stock / obs_stock - 1))),
            "processed_mape": 100 * float(np.mean(np.abs(sim_processed / obs_processed - 1)))}
     rate = turnover(sim_stock, sim_processed)
-    row.update({f"turnover_{y}": float(rate[y]) for y in (1998, 2010, 2014, 2019)})
+    row.update({f"turnover_{y}": float(rate[y]) for y in TURNOVER_YEARS})
     visitors = out[(out.series == "deportations_by_status") & (out.category == "temporary_visitor")
                    & (out.reference_date == pd.Timestamp("2019-12-31"))]["value"]
     row["visitors_processed_2019"] = float(visitors.sum())
@@ -133,18 +135,22 @@ def official_turnover() -> pd.Series:
     """The official gross turnover in the years of ``turnover_scores``' columns."""
     stock, processed = official_points()
     rate = turnover(stock.set_index("reference_date")["value"], processed.set_index("reference_date")["value"])
-    return rate.reindex([1998, 2010, 2014, 2019])
+    return rate.reindex(list(TURNOVER_YEARS))
 
 
 def describe(scores: pd.DataFrame) -> str:
     """Per variant: medians over the particles, and the official turnover beside them."""
-    columns = ["stock_mape", "processed_mape", "turnover_1998", "turnover_2010", "turnover_2014",
-               "turnover_2019", "visitors_processed_2019"]
+    from sidedoor.data import observed
+
+    columns = ["stock_mape", "processed_mape", *(f"turnover_{y}" for y in TURNOVER_YEARS),
+               "visitors_processed_2019"]
     table = scores.groupby("variant", sort=False)[columns].median().round(3)
     official = official_turnover().round(3)
+    by_status = observed("deportations_by_status")
+    visitors = by_status.loc[by_status["category"].eq("temporary_visitor"), "value"].iloc[0]
     return (table.to_string() + "\nofficial turnover (gross): "
             + ", ".join(f"{y} {v}" for y, v in official.items())
-            + "; official former visitors processed 2019: 6,367")
+            + f"; official former visitors processed 2019: {visitors:,.0f}")
 
 
 def main(argv: list[str] | None = None) -> int:
