@@ -25,14 +25,16 @@ def test_lag_of_one_month_is_the_actual_intensity():
 
 
 def test_perception_rises_gradually_after_the_2004_campaign_starts():
-    params = load_parameters().with_values({"enforcement.campaign_multiplier": 2.0})
+    params = load_parameters().with_values({"enforcement.campaign_multiplier": 2.0,
+                                            "enforcement.post_plan_strength": 0.5})
     path = perceived_enforcement(params, MONTHS, 24.0)
     assert _at(path, dt.date(2003, 12, 1)) == pytest.approx(1.0)
     first_year = _at(path, dt.date(2004, 12, 1))
     # One year into a campaign that doubles detection, about 1 - exp(-12/24) of the way.
     assert 1.3 < first_year < 1.5
     assert _at(path, dt.date(2008, 12, 1)) > 1.85  # nearly caught up after five years
-    # After 2009 the campaign halves: perception comes down slowly, never below the new level.
+    # From 2009 the campaigns run at half strength: perception comes down slowly, never below
+    # the new level.
     assert 1.5 < _at(path, dt.date(2010, 1, 1)) < _at(path, dt.date(2008, 12, 1))
 
 

@@ -205,6 +205,27 @@ def test_crackdown_campaign_from_2004(params):
     assert rules.enforcement_intensity(D(2005, 6, 1), params) > 1.0
 
 
+def test_campaigns_after_the_halving_plan_run_at_the_post_plan_strength(params):
+    """1 + (campaign multiplier - 1) x strength: full strength to 2008, the plan's target year,
+    then the calibrated ``post_plan_strength``. With a multiplier of 3: strength 0.5 gives 2,
+    1.25 gives 3.5, and 0 brings detection back to the pre-2004 level."""
+    for strength, after in ((0.5, 2.0), (1.25, 3.5), (0.0, 1.0)):
+        p = params.with_values({"enforcement.campaign_multiplier": 3.0,
+                                "enforcement.post_plan_strength": strength})
+        assert rules.enforcement_intensity(D(2008, 12, 1), p) == pytest.approx(3.0)
+        assert rules.enforcement_intensity(D(2009, 1, 1), p) == pytest.approx(after)
+        assert rules.enforcement_intensity(D(2019, 6, 1), p) == pytest.approx(after)
+
+
+def test_a_campaign_before_the_halving_plan_runs_at_full_strength(params):
+    """A reform that starts campaigns in 1995 is not cut by the post-plan strength: the plan
+    (December 2003) did not exist yet."""
+    p = params.with_values({"enforcement.campaign_multiplier": 3.0, "enforcement.post_plan_strength": 0.2})
+    p = p.override("enforcement.campaign_level", 1.0, D(1995, 1, 1))
+    assert rules.enforcement_intensity(D(1996, 1, 1), p) == pytest.approx(3.0)
+    assert rules.enforcement_intensity(D(2010, 1, 1), p) == pytest.approx(1.4)
+
+
 def test_detection_lower_away_from_tokyo(params):
     f = rules.region_detection_factor(np.array([True, False]), params)
     assert f[0] == 1.0 and f[1] < 1.0

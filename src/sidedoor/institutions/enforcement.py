@@ -17,11 +17,26 @@ from sidedoor.institutions.parameters import ParameterSet
 def enforcement_intensity(date: dt.date, params: ParameterSet) -> float:
     """Relative detection intensity on ``date`` (1.0 = pre-2004 reference; M7/M8, §1, §6).
 
-    ``1 + (campaign_multiplier - 1) x campaign_level``: full campaign 2004-2008, half after.
+    ``1 + (campaign_multiplier - 1) x campaign_level x s``: ``s`` is 1 while the December 2003
+    halving plan ran (to ``halving_target_year``) and ``post_plan_strength`` after it, when
+    the annual campaigns went on (§1: "for over a decade") without the plan's target.
     """
     level = float(params.value("enforcement.campaign_level", date))
+    if level == 0.0:
+        return 1.0
     mult = float(params.value("enforcement.campaign_multiplier", date))
+    if after_halving_plan(date, params):
+        level *= float(params.value("enforcement.post_plan_strength", date))
     return 1.0 + (mult - 1.0) * level
+
+
+def after_halving_plan(date: dt.date, params: ParameterSet) -> bool:
+    """Whether ``date`` falls after the halving plan's target year (False before the plan of
+    December 2003 existed, e.g. for a reform that starts a campaign earlier)."""
+    plan = params["enforcement.halving_target_year"]
+    if date < plan.values[0].start:
+        return False
+    return date.year > int(plan.value_at(date))
 
 
 def region_detection_factor(
