@@ -156,6 +156,18 @@ def test_stronger_enforcement_more_deportations_smaller_stock(params, inputs):
     assert _stock(tough, "overstayers", "2008-01-01") < _stock(base, "overstayers", "2008-01-01")
 
 
+def test_campaigns_kept_up_after_the_halving_plan_more_deportations_smaller_stock(params, inputs):
+    """The post-plan strength acts only from 2009: the same run with the campaigns dropped
+    after 2008 (strength 0) and kept at full strength (1.5 x the 2004-2008 level)."""
+    def with_strength(s):
+        return params.with_values({"enforcement.campaign_multiplier": 3.0, "enforcement.post_plan_strength": s})
+    dropped = run(with_strength(0.0), inputs, start="2006-01", end="2012-12", seed=9)
+    kept = run(with_strength(1.5), inputs, start="2006-01", end="2012-12", seed=9)
+    assert _stock(kept, "overstayers", "2009-01-01") == _stock(dropped, "overstayers", "2009-01-01")
+    assert _yearly(kept, "deportations", 2009) > _yearly(dropped, "deportations", 2009)
+    assert _stock(kept, "overstayers", "2012-01-01") < _stock(dropped, "overstayers", "2012-01-01")
+
+
 def test_no_2018_screening_fewer_designated_activities_overstayers(params, inputs):
     unscreened = params.override("asylum.screening_active", False, dt.date(2018, 1, 15))
     base = run(params, inputs, start="2015-01", end="2019-12", seed=8, scale=0.03)
