@@ -30,7 +30,7 @@ def _observed() -> pd.DataFrame:
     rows += [("overstayers_by_status", "2018-01-01", "designated_activities", 2286.0),
              ("overstayers_by_status", "2019-01-01", "designated_activities", 4224.0),
              ("overstayers_by_status", "2018-01-01", "student", 3000.0),
-             ("deportations", "2018-12-31", "total", 1.0)]  # not a target series
+             ("departure_orders", "2018-12-31", "total", 1.0)]  # not a target series
     frame = pd.DataFrame(rows, columns=["series", "reference_date", "category", "value"])
     frame["reference_date"] = pd.to_datetime(frame["reference_date"])
     return frame

@@ -9,7 +9,7 @@ band per output point), so the report needs no simulation:
 * **time split**: a posterior fitted on reference dates up to 2012 only, scored on 2013-2020;
 * **cross series**: a posterior fitted without Table 1, scored on Table 1;
 * **held out**: official figures after 2020-01-01, never fitted;
-* **untargeted**: official series the calibration never sees (deportation procedures,
+* **untargeted**: official series the calibration never sees (deportation procedures by last status,
   departure orders, overstayers by sex, disappeared interns before Table 1 and by
   nationality), scored against the same predictive;
 * **composition**: per status category of the stock, how far the model is from the official
