@@ -250,7 +250,7 @@ def validation_section(output_dir: Path, written: list[Path]) -> str:
             "Per series: MAPE (%) of the posterior-predictive median, share of observed points inside the "
             "90% band and points, in sample, at scale 1, fitted to 2012 and scored 2013-2020 (time split), "
             "fitted without Table 1 (cross series), and against official series the fit never saw "
-            "(untargeted: deportation procedures, in total and by last status in 2019, departure orders, "
+            "(untargeted: deportation procedures by last status in 2019, departure orders, "
             "overstayers by sex, "
             "disappeared interns 2011-2014 and by nationality).</p>" + _table(table.astype(object).where(table.notna(), ""))
             + "<h3>Goals</h3>" + _table(goals))
