@@ -3,7 +3,7 @@
 A *target group* is one kind of evidence named in the paper or held in the shipped data:
 the overstayer stock (Figure 1), Table 1, asylum applications, SPR grants, the
 designated-activities overstayers of 2018-2019, the persons processed in deportation procedures
-(experiment: they pin how long overstayers stay) and the nationality and status breakdowns.
+(they pin how long overstayers stay) and the nationality and status breakdowns.
 Each observed point belongs to the first group that claims it (so the designated-activities
 points are not counted again in the status breakdown).
 
